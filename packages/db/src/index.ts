@@ -1,0 +1,10 @@
+export { createDatabase, Prisma, type Database, type DatabaseOptions, type PrismaClient } from './client.ts';
+export {
+  applyMigrations,
+  assertMigrationsCurrent,
+  pendingMigrations,
+  readMigrations,
+  MigrationError,
+  MIGRATIONS_DIR,
+} from './migrate.ts';
+export * from './states.ts';

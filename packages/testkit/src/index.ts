@@ -1,0 +1,6 @@
+export { testServers } from './env.ts';
+export { createTestDatabase } from './postgres.ts';
+export { createTestRedis } from './redis.ts';
+export { CORPUS_PATH, loadCorpus } from './corpus.ts';
+export { test, type HeraldFixtures } from './fixtures.ts';
+export { waitFor } from './wait.ts';

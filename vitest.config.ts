@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: ['apps/*', 'packages/*'],
+    // Tests talk to real PostgreSQL and Redis; two cores share them with the services
+    // that end-to-end tests start.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
