@@ -8,3 +8,4 @@ export {
   MIGRATIONS_DIR,
 } from './migrate.ts';
 export * from './states.ts';
+export { getAlertView, insertAlerts, type Actor, type AlertView, type NewAlert, type StoredAlertRef } from './alerts.ts';

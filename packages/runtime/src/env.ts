@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * A boolean from an environment variable: true/false, 1/0, yes/no, on/off. Anything else
+ * is an error naming the value, not a silent `false`.
+ */
+export const BoolEnv = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']))
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+/** A duration in milliseconds, as a whole number. */
+export const MsEnv = z.coerce.number().int().nonnegative();
+
+/** A positive whole number. */
+export const CountEnv = z.coerce.number().int().positive();
+
+/** Raised when configuration is invalid; its message names every bad variable. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly isConfigError = true;
+  readonly issues: readonly string[];
+  constructor(issues: string[]) {
+    super(`invalid configuration:\n${issues.map((issue) => `  ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export function isConfigError(err: unknown): err is ConfigError {
+  return typeof err === 'object' && err !== null && 'isConfigError' in err;
+}
+
+/**
+ * Parses `source` with `schema` and returns the result frozen. Throws ConfigError naming
+ * each variable that is wrong and what was wrong with it. Empty strings count as unset,
+ * which is how shells and compose files pass "no value".
+ */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  source: NodeJS.ProcessEnv = process.env,
+): Readonly<z.output<S>> {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.') || '(environment)';
+        const given = issue.path.length === 1 ? cleaned[String(issue.path[0])] : undefined;
+        return given === undefined
+          ? `${name}: ${issue.message}`
+          : `${name}: ${issue.message} (got ${JSON.stringify(given)})`;
+      }),
+    );
+  }
+  return Object.freeze(result.data);
+}
+
+/** Settings every Herald service reads. Apps extend this object with their own keys. */
+export const baseEnvShape = {
+  // Logging
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Names this process in logs, consumer names and history rows; defaults to host-pid. */
+  HERALD_REPLICA: z.string().optional(),
+};
+
+/** Settings of the four stage workers. */
+export const workerEnvShape = {
+  ...baseEnvShape,
+  // Stores
+  DATABASE_URL: z.string().url({ message: 'must be a postgresql:// URL' }),
+  REDIS_URL: z.string().url({ message: 'must be a redis:// URL' }),
+  /** Every Redis key is `{namespace}:...`: one hash slot, and room for several installs. */
+  HERALD_REDIS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]+$/).default('herald'),
+  // Health and metrics endpoint
+  OPS_HOST: z.string().default('127.0.0.1'),
+  OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9100),
+  // Batching
+  HERALD_BATCH_SIZE: CountEnv.default(100),
+  HERALD_BLOCK_MS: MsEnv.default(2_000), // 2 s: how long one read waits for new entries
+  // At-least-once
+  HERALD_CLAIM_TIMEOUT_MS: MsEnv.default(60_000), // 60 s: a worker's hold on an alert
+  HERALD_RECLAIM_IDLE_MS: MsEnv.default(60_000), // 60 s: when a pending entry counts as abandoned
+  HERALD_RECLAIM_INTERVAL_MS: MsEnv.default(10_000), // 10 s
+  HERALD_MAX_DELIVERIES: CountEnv.default(5),
+  HERALD_SWEEP_INTERVAL_MS: MsEnv.default(15_000), // 15 s
+  HERALD_HANDOFF_GRACE_MS: MsEnv.default(30_000), // 30 s: a finished state older than this is republished
+  HERALD_SHUTDOWN_TIMEOUT_MS: MsEnv.default(10_000), // 10 s
+};
