@@ -1,0 +1,16 @@
+export {
+  AgentFacts,
+  AgentKind,
+  AssetFacts,
+  Criticality,
+  EnrichmentSchema,
+  MissingSource,
+  type Enrichment,
+} from './enrichment.ts';
+export { AlertFamily, AnalysisSchema, Priority, type Analysis } from './analysis.ts';
+export {
+  RenderedEmailSchema,
+  RenderedMessageSchema,
+  type RenderedEmail,
+  type RenderedMessage,
+} from './message.ts';
