@@ -9,3 +9,12 @@ export {
 } from './migrate.ts';
 export * from './states.ts';
 export { getAlertView, insertAlerts, type Actor, type AlertView, type NewAlert, type StoredAlertRef } from './alerts.ts';
+export {
+  claimAlerts,
+  commitAttempts,
+  failAlerts,
+  inTransaction,
+  sweepStranded,
+  type AttemptResult,
+  type ClaimedAlert,
+} from './transitions.ts';

@@ -1,0 +1,144 @@
+import { describe, expect } from 'vitest';
+import { test } from './testing.ts';
+import { insertAlerts } from './alerts.ts';
+import { STAGES } from './states.ts';
+import { claimAlerts, commitAttempts, failAlerts, inTransaction, sweepStranded } from './transitions.ts';
+
+const a = { service: 'enricher', replica: 'a' };
+const b = { service: 'enricher', replica: 'b' };
+const enrich = STAGES.enrich;
+
+async function seed(db: Parameters<typeof insertAlerts>[0], n: number): Promise<string[]> {
+  const refs = await insertAlerts(
+    db,
+    Array.from({ length: n }, (_, i) => ({ identityKey: `k${i}`, body: { i } })),
+    { service: 'ingest-api', replica: 'i' },
+  );
+  return refs.map((r) => r.id);
+}
+
+async function states(db: { pool: import('pg').Pool }, ids: string[]): Promise<string[]> {
+  const { rows } = await db.pool.query('SELECT id, state FROM alerts WHERE id = ANY($1::uuid[])', [ids]);
+  const byId = new Map(rows.map((r) => [r.id, r.state]));
+  return ids.map((id) => byId.get(id));
+}
+
+describe('claimAlerts', () => {
+  test('two replicas claiming the same batch at once never both win an alert', async ({ db }) => {
+    const ids = await seed(db, 50);
+    const [first, second] = await Promise.all([
+      claimAlerts(db.pool, enrich, ids, a, 60_000),
+      claimAlerts(db.pool, enrich, ids, b, 60_000),
+    ]);
+    const won = [...first.map((c) => c.id), ...second.map((c) => c.id)];
+    expect(won.sort()).toEqual([...ids].sort());
+    expect(new Set(won).size).toBe(ids.length);
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM alert_transitions WHERE to_state = 'enriching'`,
+    );
+    expect(rows[0].n).toBe(50);
+  });
+
+  test('a live claim is left alone; an expired one is taken over with the attempt counted', async ({ db }) => {
+    const ids = await seed(db, 1);
+    const [held] = await claimAlerts(db.pool, enrich, ids, a, 60_000);
+    expect(held).toMatchObject({ claimedFrom: 'new', attempt: 1 });
+    expect(await claimAlerts(db.pool, enrich, ids, b, 60_000)).toEqual([]);
+    await db.pool.query(`UPDATE alerts SET claim_expires_at = now() - interval '1 second'`);
+    const [taken] = await claimAlerts(db.pool, enrich, ids, b, 60_000);
+    expect(taken).toMatchObject({ claimedFrom: 'enriching', attempt: 2 });
+  });
+
+  test('alerts in other states are not claimed', async ({ db }) => {
+    const ids = await seed(db, 1);
+    expect(await claimAlerts(db.pool, STAGES.analyze, ids, a, 60_000)).toEqual([]);
+  });
+});
+
+describe('commitAttempts', () => {
+  test('done moves to the output state with results; retry releases; fail errors', async ({ db }) => {
+    const ids = await seed(db, 3);
+    await claimAlerts(db.pool, enrich, ids, a, 60_000);
+    const committed = await inTransaction(db.pool, (client) =>
+      commitAttempts(
+        client,
+        enrich,
+        [
+          { kind: 'done', id: ids[0]!, enrichment: { kind: 'agent' } },
+          { kind: 'retry', id: ids[1]!, error: 'wazuh api timed out' },
+          { kind: 'fail', id: ids[2]!, error: 'alert body unreadable' },
+        ],
+        a,
+      ),
+    );
+    expect(committed).toEqual(new Set(ids));
+    expect(await states(db, ids)).toEqual(['enriched', 'enriching', 'error']);
+    const { rows } = await db.pool.query(
+      `SELECT a.id, a.enrichment, a.error, a.claimed_by, a.claim_expires_at <= now() AS released
+         FROM alerts a WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(ids[0])).toMatchObject({ enrichment: { kind: 'agent' }, error: null });
+    expect(byId.get(ids[1])).toMatchObject({ error: 'wazuh api timed out', claimed_by: null, released: true });
+    expect(byId.get(ids[2])).toMatchObject({ error: 'alert body unreadable' });
+    const history = await db.pool.query(
+      `SELECT from_state, to_state, error FROM alert_transitions WHERE alert_id = $1 ORDER BY id`,
+      [ids[1]],
+    );
+    expect(history.rows).toEqual([
+      { from_state: null, to_state: 'new', error: null },
+      { from_state: 'new', to_state: 'enriching', error: null },
+      { from_state: 'enriching', to_state: 'enriching', error: 'wazuh api timed out' },
+    ]);
+  });
+
+  test('a replica whose claim was taken over cannot commit', async ({ db }) => {
+    const ids = await seed(db, 1);
+    await claimAlerts(db.pool, enrich, ids, a, 60_000);
+    await db.pool.query(`UPDATE alerts SET claim_expires_at = now() - interval '1 second'`);
+    await claimAlerts(db.pool, enrich, ids, b, 60_000);
+    const committed = await inTransaction(db.pool, (client) =>
+      commitAttempts(client, enrich, [{ kind: 'done', id: ids[0]! }], a),
+    );
+    expect(committed.size).toBe(0);
+    expect(await states(db, ids)).toEqual(['enriching']);
+  });
+
+  test('a move the state machine forbids is refused before anything is written', async ({ db }) => {
+    const ids = await seed(db, 1);
+    await claimAlerts(db.pool, enrich, ids, a, 60_000);
+    await expect(
+      inTransaction(db.pool, (client) =>
+        commitAttempts(client, enrich, [{ kind: 'done', id: ids[0]!, to: 'sent' }], a),
+      ),
+    ).rejects.toThrow("invalid alert transition from 'enriching' to 'sent'");
+    expect(await states(db, ids)).toEqual(['enriching']);
+  });
+});
+
+describe('failAlerts', () => {
+  test('moves working alerts to error with the reason, and leaves others', async ({ db }) => {
+    const ids = await seed(db, 2);
+    await claimAlerts(db.pool, enrich, [ids[0]!], a, 60_000);
+    const moved = await failAlerts(db.pool, enrich, ids.map((id) => ({ id, error: 'gave up after 5 deliveries' })), b);
+    expect(moved).toEqual(new Set([ids[0]]));
+    expect(await states(db, ids)).toEqual(['error', 'new']);
+  });
+});
+
+describe('sweepStranded', () => {
+  test('returns alerts left in the input state or with long-expired claims, once per grace period', async ({ db }) => {
+    const ids = await seed(db, 3);
+    await claimAlerts(db.pool, enrich, [ids[1]!], a, 60_000);
+    await claimAlerts(db.pool, enrich, [ids[2]!], a, 60_000);
+    await db.pool.query(
+      `UPDATE alerts SET state_changed_at = now() - interval '1 minute',
+              claim_expires_at = CASE WHEN id = $1 THEN now() - interval '1 minute' ELSE claim_expires_at END`,
+      [ids[1]],
+    );
+    const swept = await sweepStranded(db.pool, enrich, 10_000, 100);
+    expect(swept.map((s) => s.id).sort()).toEqual([ids[0], ids[1]].sort());
+    expect(await sweepStranded(db.pool, enrich, 10_000, 100)).toEqual([]);
+  });
+});

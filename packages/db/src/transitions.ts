@@ -1,0 +1,235 @@
+import type pg from 'pg';
+import type { Actor } from './alerts.ts';
+import { assertTransition, type AlertState, type StageStates } from './states.ts';
+
+// The stages' writes, one statement per batch: a claim, a commit, a sweep. Each is a
+// compare-and-set on the state (and, once claimed, on the claimant), so two replicas can
+// never both win the same move, and each leaves one history row per alert it moved.
+
+/** An alert a worker now holds, with what earlier stages stored on it. */
+export interface ClaimedAlert {
+  id: string;
+  /** The state it was claimed from: the stage's input, or its working state (takeover). */
+  claimedFrom: AlertState;
+  /** Attempts at this stage, this one included. */
+  attempt: number;
+  retries: number;
+  body: unknown;
+  enrichment: unknown;
+  analysis: unknown;
+}
+
+/**
+ * Claims the alerts of `ids` that are in the stage's input state, or in its working state
+ * with an expired claim (their worker died), for `claimTimeoutMs`. Alerts in any other
+ * state, or held by a live claim, are left alone and not returned.
+ */
+export async function claimAlerts(
+  client: pg.Pool | pg.PoolClient,
+  stage: StageStates,
+  ids: readonly string[],
+  actor: Actor,
+  claimTimeoutMs: number,
+): Promise<ClaimedAlert[]> {
+  if (ids.length === 0) return [];
+  // SKIP LOCKED: an alert another replica is committing right now is not ours to take.
+  const { rows } = await client.query<{
+    id: string;
+    from_state: AlertState;
+    attempt: number;
+    retries: number;
+    body: unknown;
+    enrichment: unknown;
+    analysis: unknown;
+  }>(
+    `WITH candidates AS (
+       SELECT id, state AS from_state FROM alerts
+        WHERE id = ANY($1::uuid[])
+          AND (state = $2 OR (state = $3 AND claim_expires_at < now()))
+        FOR UPDATE SKIP LOCKED
+     ),
+     claimed AS (
+       UPDATE alerts a
+          SET state = $3, claimed_by = $4,
+              claim_expires_at = now() + make_interval(secs => $5::double precision / 1000),
+              attempt = CASE WHEN c.from_state = $2 THEN 1 ELSE a.attempt + 1 END,
+              state_changed_at = now()
+         FROM candidates c
+        WHERE a.id = c.id
+       RETURNING a.id, c.from_state, a.attempt, a.retries, a.body, a.enrichment, a.analysis
+     ),
+     history AS (
+       INSERT INTO alert_transitions (alert_id, from_state, to_state, service, replica, attempt)
+       SELECT id, from_state, $3, $6, $4, attempt FROM claimed
+     )
+     SELECT * FROM claimed`,
+    [ids, stage.input, stage.working, actor.replica, claimTimeoutMs, actor.service],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    claimedFrom: row.from_state,
+    attempt: row.attempt,
+    retries: row.retries,
+    body: row.body,
+    enrichment: row.enrichment,
+    analysis: row.analysis,
+  }));
+}
+
+/** How a worker's attempt at one claimed alert ended. */
+export type AttemptResult =
+  | {
+      kind: 'done';
+      id: string;
+      /** Defaults to the stage's output state; `suppressed` ends the journey early. */
+      to?: AlertState;
+      enrichment?: unknown;
+      analysis?: unknown;
+      /** A note for the history row (a suppression's reason, say). */
+      note?: string;
+    }
+  | { kind: 'retry'; id: string; error: string }
+  | { kind: 'fail'; id: string; error: string };
+
+/**
+ * Commits a batch of attempts in the caller's transaction: `done` moves working -> output
+ * (or the given state) and stores results; `retry` keeps the state, releases the claim so
+ * the next delivery may take it, and records the error; `fail` moves working -> error.
+ * Only alerts this replica still holds are touched; returns the ids that were.
+ */
+export async function commitAttempts(
+  client: pg.PoolClient,
+  stage: StageStates,
+  results: readonly AttemptResult[],
+  actor: Actor,
+): Promise<Set<string>> {
+  if (results.length === 0) return new Set();
+  const toStates = results.map((result) => {
+    const to = result.kind === 'done' ? (result.to ?? stage.output) : result.kind === 'fail' ? 'error' : stage.working;
+    assertTransition(stage.working, to);
+    return to;
+  });
+  const { rows } = await client.query<{ id: string }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::text[])
+         AS t(id, to_state, enrichment, analysis, note)
+     ),
+     moved AS (
+       UPDATE alerts a
+          SET state = i.to_state,
+              claimed_by = NULL,
+              -- A retried alert keeps its working state with an expired claim, so the
+              -- redelivered entry (or the sweeper) can claim it again.
+              claim_expires_at = CASE WHEN i.to_state = $6 THEN now() ELSE NULL END,
+              state_changed_at = CASE WHEN i.to_state = $6 THEN a.state_changed_at ELSE now() END,
+              attempt = CASE WHEN i.to_state IN ($6, 'error') THEN a.attempt ELSE 0 END,
+              enrichment = COALESCE(i.enrichment, a.enrichment),
+              analysis = COALESCE(i.analysis, a.analysis),
+              error = CASE WHEN i.to_state IN ($6, 'error') THEN i.note ELSE NULL END
+         FROM input i
+        WHERE a.id = i.id AND a.state = $6 AND a.claimed_by = $7
+       RETURNING a.id, i.to_state, i.note, a.attempt
+     ),
+     history AS (
+       INSERT INTO alert_transitions (alert_id, from_state, to_state, service, replica, attempt, error)
+       SELECT id, $6, to_state, $8, $7, attempt, note FROM moved
+     )
+     SELECT id FROM moved`,
+    [
+      results.map((r) => r.id),
+      toStates,
+      results.map((r) => (r.kind === 'done' && r.enrichment !== undefined ? JSON.stringify(r.enrichment) : null)),
+      results.map((r) => (r.kind === 'done' && r.analysis !== undefined ? JSON.stringify(r.analysis) : null)),
+      results.map((r) => (r.kind === 'done' ? (r.note ?? null) : r.error)),
+      stage.working,
+      actor.replica,
+      actor.service,
+    ],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * Moves alerts that are in the stage's working state to `error`, whoever holds them, for
+ * work that was given up on: too many deliveries of its stream entry. An alert in any
+ * other state is not this stage's to fail (and one still in the input state was never
+ * worked on: the sweeper hands it on again). Returns the ids moved.
+ */
+export async function failAlerts(
+  client: pg.Pool | pg.PoolClient,
+  stage: StageStates,
+  failures: readonly { id: string; error: string }[],
+  actor: Actor,
+): Promise<Set<string>> {
+  if (failures.length === 0) return new Set();
+  const { rows } = await client.query<{ id: string }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[]) AS t(id, error)
+     ),
+     current AS (
+       SELECT a.id, a.state AS from_state FROM alerts a JOIN input i ON i.id = a.id
+        WHERE a.state = $3 FOR UPDATE
+     ),
+     moved AS (
+       UPDATE alerts a
+          SET state = 'error', claimed_by = NULL, claim_expires_at = NULL,
+              state_changed_at = now(), error = i.error
+         FROM input i, current c
+        WHERE a.id = i.id AND c.id = a.id
+       RETURNING a.id, c.from_state, i.error, a.attempt
+     ),
+     history AS (
+       INSERT INTO alert_transitions (alert_id, from_state, to_state, service, replica, attempt, error)
+       SELECT id, from_state, 'error', $4, $5, attempt, error FROM moved
+     )
+     SELECT id FROM moved`,
+    [failures.map((f) => f.id), failures.map((f) => f.error), stage.working, actor.service, actor.replica],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * Finds alerts that should be on this stage's stream but may not be: in the input state
+ * for longer than `graceMs` (the publish after the commit was lost, or Redis lost its
+ * data), or in the working state with a claim expired for longer than `graceMs`. Marks
+ * them swept so that other replicas skip them for `graceMs`, and returns them for
+ * republishing.
+ */
+export async function sweepStranded(
+  client: pg.Pool | pg.PoolClient,
+  stage: StageStates,
+  graceMs: number,
+  limit: number,
+): Promise<{ id: string; attempt: number }[]> {
+  const { rows } = await client.query<{ id: string; attempt: number }>(
+    `WITH stranded AS (
+       SELECT id FROM alerts
+        WHERE ((state = $1 AND state_changed_at < now() - make_interval(secs => $3::double precision / 1000))
+           OR (state = $2 AND claim_expires_at < now() - make_interval(secs => $3::double precision / 1000)))
+          AND (swept_at IS NULL OR swept_at < now() - make_interval(secs => $3::double precision / 1000))
+        ORDER BY state_changed_at
+        LIMIT $4
+        FOR UPDATE SKIP LOCKED
+     )
+     UPDATE alerts a SET swept_at = now() FROM stranded s WHERE a.id = s.id
+     RETURNING a.id, a.attempt`,
+    [stage.input, stage.working, graceMs, limit],
+  );
+  return rows;
+}
+
+/** Runs `work` in a transaction on one pooled connection. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
