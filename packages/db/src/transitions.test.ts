@@ -118,12 +118,25 @@ describe('commitAttempts', () => {
 });
 
 describe('failAlerts', () => {
+  test('keeps the last attempt error in the reason', async ({ db }) => {
+    const ids = await seed(db, 1);
+    await claimAlerts(db.pool, enrich, ids, a, 60_000);
+    await inTransaction(db.pool, (client) =>
+      commitAttempts(client, enrich, [{ kind: 'retry', id: ids[0]!, error: 'wazuh api 503' }], a),
+    );
+    await failAlerts(db.pool, enrich, [{ id: ids[0]!, error: 'gave up after 5 deliveries' }], b);
+    const { rows } = await db.pool.query('SELECT state, error FROM alerts WHERE id = $1', [ids[0]]);
+    expect(rows[0]).toEqual({ state: 'error', error: 'gave up after 5 deliveries; last error: wazuh api 503' });
+  });
+
   test('moves working alerts to error with the reason, and leaves others', async ({ db }) => {
     const ids = await seed(db, 2);
     await claimAlerts(db.pool, enrich, [ids[0]!], a, 60_000);
     const moved = await failAlerts(db.pool, enrich, ids.map((id) => ({ id, error: 'gave up after 5 deliveries' })), b);
     expect(moved).toEqual(new Set([ids[0]]));
     expect(await states(db, ids)).toEqual(['error', 'new']);
+    const { rows } = await db.pool.query('SELECT error FROM alerts WHERE id = $1', [ids[0]]);
+    expect(rows[0].error).toBe('gave up after 5 deliveries');
   });
 });
 
@@ -137,8 +150,10 @@ describe('sweepStranded', () => {
               claim_expires_at = CASE WHEN id = $1 THEN now() - interval '1 minute' ELSE claim_expires_at END`,
       [ids[1]],
     );
-    const swept = await sweepStranded(db.pool, enrich, 10_000, 100);
+    const options = { graceMs: 10_000, resweepAfterMs: 10_000, limit: 100 };
+    const swept = await sweepStranded(db.pool, enrich, options);
     expect(swept.map((s) => s.id).sort()).toEqual([ids[0], ids[1]].sort());
-    expect(await sweepStranded(db.pool, enrich, 10_000, 100)).toEqual([]);
+    expect(await sweepStranded(db.pool, enrich, options)).toEqual([]);
+    expect(await sweepStranded(db.pool, enrich, { ...options, graceMs: 0 })).toEqual([]);
   });
 });

@@ -173,7 +173,7 @@ export async function failAlerts(
      moved AS (
        UPDATE alerts a
           SET state = 'error', claimed_by = NULL, claim_expires_at = NULL,
-              state_changed_at = now(), error = i.error
+              state_changed_at = now(), error = i.error || COALESCE('; last error: ' || a.error, '')
          FROM input i, current c
         WHERE a.id = i.id AND c.id = a.id
        RETURNING a.id, c.from_state, i.error, a.attempt
@@ -192,28 +192,27 @@ export async function failAlerts(
  * Finds alerts that should be on this stage's stream but may not be: in the input state
  * for longer than `graceMs` (the publish after the commit was lost, or Redis lost its
  * data), or in the working state with a claim expired for longer than `graceMs`. Marks
- * them swept so that other replicas skip them for `graceMs`, and returns them for
- * republishing.
+ * them swept, skips alerts swept within `resweepAfterMs` (another replica's sweep, or an
+ * earlier round of this one), and returns at most `limit` of them for republishing.
  */
 export async function sweepStranded(
   client: pg.Pool | pg.PoolClient,
   stage: StageStates,
-  graceMs: number,
-  limit: number,
+  { graceMs, resweepAfterMs, limit }: { graceMs: number; resweepAfterMs: number; limit: number },
 ): Promise<{ id: string; attempt: number }[]> {
   const { rows } = await client.query<{ id: string; attempt: number }>(
     `WITH stranded AS (
        SELECT id FROM alerts
         WHERE ((state = $1 AND state_changed_at < now() - make_interval(secs => $3::double precision / 1000))
            OR (state = $2 AND claim_expires_at < now() - make_interval(secs => $3::double precision / 1000)))
-          AND (swept_at IS NULL OR swept_at < now() - make_interval(secs => $3::double precision / 1000))
+          AND (swept_at IS NULL OR swept_at < now() - make_interval(secs => $4::double precision / 1000))
         ORDER BY state_changed_at
-        LIMIT $4
+        LIMIT $5
         FOR UPDATE SKIP LOCKED
      )
      UPDATE alerts a SET swept_at = now() FROM stranded s WHERE a.id = s.id
      RETURNING a.id, a.attempt`,
-    [stage.input, stage.working, graceMs, limit],
+    [stage.input, stage.working, graceMs, resweepAfterMs, limit],
   );
   return rows;
 }

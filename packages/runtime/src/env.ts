@@ -91,3 +91,17 @@ export const workerEnvShape = {
   HERALD_HANDOFF_GRACE_MS: MsEnv.default(30_000), // 30 s: a finished state older than this is republished
   HERALD_SHUTDOWN_TIMEOUT_MS: MsEnv.default(10_000), // 10 s
 };
+
+/**
+ * parseEnv for a service's main: on bad configuration it prints which variables are
+ * wrong (plain text on stderr: no logger exists yet) and exits 1 at once.
+ */
+export function loadEnvOrExit<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv = process.env): Readonly<z.output<S>> {
+  try {
+    return parseEnv(schema, source);
+  } catch (err) {
+    if (!isConfigError(err)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}

@@ -5,6 +5,7 @@ export {
   MsEnv,
   baseEnvShape,
   isConfigError,
+  loadEnvOrExit,
   parseEnv,
   workerEnvShape,
 } from './env.ts';
