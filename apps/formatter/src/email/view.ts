@@ -1,0 +1,220 @@
+import type { Analysis, Enrichment, Priority } from '@herald/contracts';
+import { parseWazuhTimestamp, type WazuhAlert } from '@herald/wazuh';
+import { bodyText, shortLine, TRUNCATION_MARKER } from './sanitize.ts';
+
+/** Everything `renderEmail` needs about one alert and one receiver. */
+export interface EmailInput {
+  /** Herald's id for the alert. */
+  alertId: string;
+  alert: WazuhAlert;
+  enrichment: Enrichment;
+  analysis: Analysis;
+  /** Sender address (configuration, not alert data). */
+  from: string;
+  /** Receiver addresses (configuration, not alert data). */
+  to: string[];
+  /** Herald's public base URL; when set, the message links to the alert's API view. */
+  publicUrl?: string;
+}
+
+/** One labelled list of tags, e.g. `PCI DSS: 10.2.4, 11.4`. */
+export interface TagGroup {
+  label: string;
+  values: string[];
+}
+
+/**
+ * What both bodies show, already cleaned and capped: every string here came through
+ * `sanitize.ts`, but is still alert-derived and must be escaped for HTML.
+ */
+export interface EmailView {
+  priority: Priority;
+  priorityLabel: string;
+  score: number;
+  reasons: string[];
+  title: string;
+  summary: string;
+  whyItMatters: string;
+  nextSteps: string[];
+  explainedBy: string;
+  rule: { id: string; level: number; description: string };
+  agent: string;
+  asset?: string;
+  time: string;
+  location?: string;
+  mitre: TagGroup[];
+  compliance: TagGroup[];
+  gaps: string[];
+  logExcerpt?: string;
+  alertId: string;
+  alertUrl?: string;
+}
+
+// Limits in code points. Generous enough for any real alert, small enough that a
+// hostile one cannot make a message that clients or relays reject.
+const LIMITS = {
+  title: 300,
+  line: 500,
+  paragraph: 4_000,
+  logExcerpt: 4_000,
+  tag: 80,
+  listItems: 20,
+};
+
+const COMPLIANCE_LABELS: [key: keyof WazuhAlert['rule'], label: string][] = [
+  ['pci_dss', 'PCI DSS'],
+  ['gdpr', 'GDPR'],
+  ['hipaa', 'HIPAA'],
+  ['nist_800_53', 'NIST 800-53'],
+  ['tsc', 'TSC'],
+  ['gpg13', 'GPG13'],
+];
+
+/** How each enrichment source's absence changes what the reader sees. */
+const MISSING_CONSEQUENCES: Record<string, string> = {
+  'wazuh-api': 'Wazuh API unavailable: agent details are from the alert only',
+  inventory: 'Asset inventory unavailable: criticality and owner are unknown',
+};
+
+/** Caps a list, saying how many items were left out. */
+function capList(items: readonly string[], clean: (item: string) => string): string[] {
+  const shown = items.slice(0, LIMITS.listItems).map(clean);
+  const hidden = items.length - shown.length;
+  return hidden > 0 ? [...shown, `${TRUNCATION_MARKER}: ${hidden} more`] : shown;
+}
+
+function tags(values: readonly string[] | undefined): string[] {
+  return capList(values ?? [], (value) => shortLine(value, LIMITS.tag));
+}
+
+function describeOs(os: Enrichment['agent']['os']): string | undefined {
+  const words = [os?.name, os?.version, os?.arch ? `(${os.arch})` : undefined].filter(Boolean);
+  return words.length > 0 ? words.join(' ') : undefined;
+}
+
+function describeAgent(alert: WazuhAlert, enrichment: Enrichment): string {
+  const facts = enrichment.agent;
+  const name = facts.name ?? alert.agent?.name;
+  switch (enrichment.kind) {
+    case 'manager':
+      return `the Wazuh manager itself (${name ?? alert.manager?.name ?? 'name unknown'})`;
+    case 'agentless':
+      return `agentless host ${alert.agentless?.host ?? name ?? '(host unknown)'}`;
+    case 'agent':
+    case 'unknown': {
+      const details = [
+        (facts.id ?? alert.agent?.id) && `id ${facts.id ?? alert.agent?.id}`,
+        (facts.ip ?? alert.agent?.ip) && `IP ${facts.ip ?? alert.agent?.ip}`,
+        describeOs(facts.os),
+      ].filter(Boolean);
+      const label = name ?? 'unknown agent';
+      return details.length > 0 ? `${label} (${details.join(', ')})` : label;
+    }
+    default: {
+      const unhandled: never = enrichment.kind;
+      return String(unhandled);
+    }
+  }
+}
+
+function describeAsset(enrichment: Enrichment): string | undefined {
+  const asset = enrichment.asset;
+  if (!asset) {
+    return undefined;
+  }
+
+  const parts = [`criticality ${asset.criticality}`];
+  if (asset.owner) {
+    parts.push(`owner ${asset.owner}`);
+  }
+  if (asset.team) {
+    parts.push(`team ${asset.team}`);
+  }
+  return parts.join(', ');
+}
+
+function describeTime(timestamp: string): string {
+  const parsed = parseWazuhTimestamp(timestamp);
+  if (!parsed) {
+    return timestamp;
+  }
+  const utc = `${parsed.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return `${utc} (Wazuh: ${timestamp})`;
+}
+
+function describeGap(missing: Enrichment['missing'][number]): string {
+  const consequence = MISSING_CONSEQUENCES[missing.source] ?? `${missing.source} unavailable`;
+  return missing.reason ? `${consequence} (${missing.reason})` : consequence;
+}
+
+function mitreGroups(alert: WazuhAlert): TagGroup[] {
+  const mitre = alert.rule.mitre;
+  return [
+    { label: 'Technique ids', values: tags(mitre?.id) },
+    { label: 'Tactics', values: tags(mitre?.tactic) },
+    { label: 'Techniques', values: tags(mitre?.technique) },
+  ].filter((group) => group.values.length > 0);
+}
+
+function complianceGroups(alert: WazuhAlert): TagGroup[] {
+  return COMPLIANCE_LABELS.map(([key, label]) => {
+    const value = alert.rule[key];
+    const list = Array.isArray(value)
+      ? value.filter((v): v is string => typeof v === 'string')
+      : [];
+    return { label, values: tags(list) };
+  }).filter((group) => group.values.length > 0);
+}
+
+function alertUrl(publicUrl: string | undefined, alertId: string): string | undefined {
+  if (publicUrl === undefined) {
+    return undefined;
+  }
+  const base = new URL(publicUrl);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') {
+    throw new RangeError(`publicUrl must be an http(s) URL, got ${JSON.stringify(publicUrl)}`);
+  }
+  const path = `${base.pathname.replace(/\/+$/, '')}/v1/alerts/${encodeURIComponent(alertId)}`;
+  return new URL(path, base.origin).toString();
+}
+
+/** Builds the cleaned, capped facts that the text and HTML bodies both render. */
+export function buildEmailView(input: EmailInput): EmailView {
+  const { alert, analysis, enrichment } = input;
+  const line = (value: string): string => shortLine(value, LIMITS.line);
+  const paragraph = (value: string): string => bodyText(value, LIMITS.paragraph);
+
+  return {
+    priority: analysis.priority,
+    priorityLabel: analysis.priority.toUpperCase(),
+    score: Math.round(analysis.score),
+    reasons: capList(analysis.reasons, line),
+    title: shortLine(analysis.title, LIMITS.title),
+    summary: paragraph(analysis.summary),
+    whyItMatters: paragraph(analysis.whyItMatters),
+    nextSteps: capList(analysis.nextSteps, paragraph),
+    explainedBy:
+      analysis.explainedBy === 'llm'
+        ? 'a language model (check it against the alert details below)'
+        : "Herald's built-in rules",
+    rule: {
+      id: shortLine(alert.rule.id, 64),
+      level: alert.rule.level,
+      description: line(alert.rule.description),
+    },
+    agent: line(describeAgent(alert, enrichment)),
+    asset: mapDefined(describeAsset(enrichment), line),
+    time: line(describeTime(alert.timestamp)),
+    location: mapDefined(alert.location, line),
+    mitre: mitreGroups(alert),
+    compliance: complianceGroups(alert),
+    gaps: capList(enrichment.missing.map(describeGap), line),
+    logExcerpt: mapDefined(alert.full_log, (log) => bodyText(log.trimEnd(), LIMITS.logExcerpt)),
+    alertId: shortLine(input.alertId, 200),
+    alertUrl: alertUrl(input.publicUrl, input.alertId),
+  };
+}
+
+function mapDefined<T>(value: string | undefined, map: (value: string) => T): T | undefined {
+  return value === undefined || value === '' ? undefined : map(value);
+}
