@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { StateChangeEvent } from './events.ts';
+import { ManualClock } from './manual-clock.ts';
+import { BreakerRegistry } from './registry.ts';
+import { errorOf, failCalls } from './test-support.ts';
+
+describe('BreakerRegistry', () => {
+  it('returns one breaker per name', () => {
+    const registry = new BreakerRegistry();
+
+    expect(registry.get('smtp:relay')).toBe(registry.get('smtp:relay'));
+    expect(registry.get('smtp:relay')).not.toBe(registry.get('webhook:teams'));
+    expect(registry.get('webhook:teams').name).toBe('webhook:teams');
+  });
+
+  it('keeps destinations apart: a dead webhook does not block another (CB-22)', async () => {
+    const registry = new BreakerRegistry({ defaults: { clock: new ManualClock() } });
+    await failCalls(registry.get('webhook:a'), 100);
+
+    const delivered = await registry.get('webhook:b').execute(async () => 'posted');
+
+    expect(registry.get('webhook:a').state).toBe('open');
+    expect(registry.get('webhook:b').state).toBe('closed');
+    expect(delivered).toBe('posted');
+  });
+
+  it('creates breakers from the shared defaults merged with per-name overrides', async () => {
+    const transitions: StateChangeEvent[] = [];
+    const clock = new ManualClock();
+    const registry = new BreakerRegistry({
+      defaults: { clock, minimumCalls: 4, onStateChange: (event) => transitions.push(event) },
+      overrides: { llm: { callTimeoutMs: 60_000 }, smtp: { minimumCalls: 2 } },
+    });
+    await failCalls(registry.get('smtp'), 2);
+    await failCalls(registry.get('wazuh-api'), 2);
+    expect(registry.get('smtp').state).toBe('open');
+    expect(registry.get('wazuh-api').state).toBe('closed');
+
+    const llmCall = registry.get('llm').execute(() => new Promise(() => {}));
+    const webhookCall = registry.get('webhook').execute(() => new Promise(() => {}));
+    let llmSettled = false;
+    void llmCall.catch(() => {
+      llmSettled = true;
+    });
+
+    clock.advance(10_000);
+    expect(await errorOf(webhookCall)).toMatchObject({ code: 'BREAKER_TIMEOUT' });
+    expect(llmSettled).toBe(false);
+    clock.advance(50_000);
+    expect(await errorOf(llmCall)).toMatchObject({ code: 'BREAKER_TIMEOUT', timeoutMs: 60_000 });
+
+    // The shared hook hears every breaker, and each event names its breaker.
+    expect(transitions).toMatchObject([{ name: 'smtp', to: 'open' }]);
+  });
+
+  it('lists the snapshots of every breaker, sorted by name', async () => {
+    const registry = new BreakerRegistry({
+      defaults: { clock: new ManualClock(), minimumCalls: 1 },
+    });
+    registry.get('webhook:b');
+    await failCalls(registry.get('llm'), 1);
+
+    expect(registry.snapshots()).toEqual([
+      { name: 'llm', state: 'open', isolated: false, failureRate: 1, calls: 1, openUntil: 30_000 },
+      {
+        name: 'webhook:b',
+        state: 'closed',
+        isolated: false,
+        failureRate: 0,
+        calls: 0,
+        openUntil: null,
+      },
+    ]);
+  });
+
+  it('rejects bad defaults and overrides when constructed, naming the option', () => {
+    expect(() => new BreakerRegistry({ defaults: { openMs: 0 } })).toThrow(/openMs .*got 0/);
+    expect(() => new BreakerRegistry({ overrides: { smtp: { halfOpenMaxCalls: -1 } } })).toThrow(
+      RangeError,
+    );
+  });
+
+  it('does not take settings from Object members for names like "constructor"', async () => {
+    const registry = new BreakerRegistry({ defaults: { clock: new ManualClock() } });
+
+    const value = await registry.get('constructor').execute(async () => 'ok');
+
+    expect(value).toBe('ok');
+    expect(registry.get('constructor').snapshot()).toMatchObject({ calls: 1 });
+  });
+
+  it('rejects an empty name', () => {
+    expect(() => new BreakerRegistry().get(' ')).toThrow(/name must be a non-empty string/);
+  });
+});
