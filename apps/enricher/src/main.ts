@@ -1,0 +1,35 @@
+import { loadEnvOrExit } from '@herald/runtime';
+import { createBreakerRegistry, runStageService } from '@herald/stage';
+import { WazuhApiClient } from '@herald/wazuh';
+import { EnricherEnv } from './env.ts';
+import { createEnrichHandler, type AgentDirectory } from './handler.ts';
+
+const env = loadEnvOrExit(EnricherEnv);
+
+await runStageService({
+  service: 'enricher',
+  stage: 'enrich',
+  env,
+  createHandler: ({ logger, registry }) => {
+    if (!env.WAZUH_API_URL || !env.WAZUH_API_USER || !env.WAZUH_API_PASSWORD) {
+      logger.info('WAZUH_API_URL not set: agent details come from the alerts alone');
+      return createEnrichHandler({ logger });
+    }
+    if (env.WAZUH_API_INSECURE) {
+      logger.warn({ url: env.WAZUH_API_URL }, 'WAZUH_API_INSECURE is set: the API certificate is not verified');
+    }
+    const breaker = createBreakerRegistry(logger, registry).get(`wazuh-api:${new URL(env.WAZUH_API_URL).host}`);
+    const client = new WazuhApiClient({
+      baseUrl: env.WAZUH_API_URL,
+      username: env.WAZUH_API_USER,
+      password: env.WAZUH_API_PASSWORD,
+      timeoutMs: env.WAZUH_API_TIMEOUT_MS,
+      insecureSkipVerify: env.WAZUH_API_INSECURE,
+      ...(env.WAZUH_API_CA_FILE ? { caFile: env.WAZUH_API_CA_FILE } : {}),
+      guard: breaker,
+    });
+    const directory: AgentDirectory = client;
+    const handler = createEnrichHandler({ directory, logger });
+    return { ...handler, close: () => client.close() };
+  },
+});

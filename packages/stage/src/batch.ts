@@ -1,0 +1,159 @@
+import {
+  claimAlerts,
+  commitAttempts,
+  failAlerts,
+  inTransaction,
+  stageForInput,
+  STAGES,
+  type Actor,
+  type AttemptResult,
+  type ClaimedAlert,
+  type Database,
+  type StageName,
+} from '@herald/db';
+import type { Logger } from '@herald/runtime';
+import { publish, streamKey, type ConsumedEntry, type EntryOutcome } from '@herald/streams';
+import type { Redis } from 'ioredis';
+import type { StageHandler } from './handler.ts';
+import type { StageMetrics } from './metrics.ts';
+
+export interface BatchDeps {
+  stage: StageName;
+  db: Database;
+  redis: Redis;
+  namespace: string;
+  actor: Actor;
+  handler: StageHandler;
+  logger: Logger;
+  metrics?: StageMetrics;
+  claimTimeoutMs: number;
+  maxDeliveries: number;
+  signal: AbortSignal;
+}
+
+const ACK: EntryOutcome = { kind: 'ack' };
+const RETRY: EntryOutcome = { kind: 'retry' };
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Handles one batch read from the stage's stream: gives up on entries delivered too
+ * often, claims the alerts of the rest in one statement, lets the handler work on them,
+ * commits every result (and the handler's own writes) in one transaction, publishes the
+ * alerts that moved on to the next stream in one pipeline, and says for each entry
+ * whether to acknowledge, retry or dead-letter it. Entries are acknowledged only after
+ * the commit, so a crash anywhere before leaves them pending for another replica.
+ */
+export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEntry[]): Promise<EntryOutcome[]> {
+  const states = STAGES[deps.stage];
+  const outcomes: EntryOutcome[] = entries.map(() => ACK);
+  const byAlert = new Map<string, number[]>();
+  entries.forEach((entry, index) => {
+    byAlert.set(entry.message.alertId, [...(byAlert.get(entry.message.alertId) ?? []), index]);
+  });
+
+  // Too many deliveries: the alert keeps failing here. Move it to error (only if it is in
+  // this stage's working state) and dead-letter the entry, so it stops holding a slot.
+  const overdue = entries.filter((entry) => entry.deliveries > deps.maxDeliveries);
+  if (overdue.length > 0) {
+    const failed = await failAlerts(
+      deps.db.pool,
+      states,
+      overdue.map((entry) => ({
+        id: entry.message.alertId,
+        error: `${deps.stage} gave up after ${entry.deliveries - 1} deliveries`,
+      })),
+      deps.actor,
+    );
+    for (const entry of overdue) {
+      const reason = `${deps.stage}: gave up after ${entry.deliveries - 1} deliveries`;
+      for (const index of byAlert.get(entry.message.alertId) ?? []) {
+        outcomes[index] = failed.has(entry.message.alertId) ? { kind: 'dead-letter', reason } : ACK;
+      }
+      deps.metrics?.alerts.inc({ stage: deps.stage, outcome: 'dead_lettered' });
+      deps.logger.warn({ alertId: entry.message.alertId, stage: deps.stage, deliveries: entry.deliveries }, 'alert given up');
+      byAlert.delete(entry.message.alertId);
+    }
+  }
+
+  // An alert this replica cannot claim is done here, held by a live replica, or not yet
+  // here: its entry is acknowledged, and the sweeper covers the rare alert left behind.
+  const claimed = await claimAlerts(deps.db.pool, states, [...byAlert.keys()], deps.actor, deps.claimTimeoutMs);
+  if (claimed.length === 0) return outcomes;
+
+  const results = await processClaimed(deps, claimed);
+  const committed = await inTransaction(deps.db.pool, async (client) => {
+    const ids = await commitAttempts(client, states, results, deps.actor);
+    const done = results.filter(
+      (result): result is Extract<AttemptResult, { kind: 'done' }> => result.kind === 'done' && ids.has(result.id),
+    );
+    if (deps.handler.persist && done.length > 0) {
+      await deps.handler.persist(client, done);
+    }
+    return ids;
+  });
+
+  await handOn(deps, results, committed);
+
+  for (const result of results) {
+    const indexes = byAlert.get(result.id) ?? [];
+    // The first entry of an alert carries the outcome; repeats in the batch are acked.
+    const [first] = indexes;
+    if (first === undefined || !committed.has(result.id)) continue;
+    const outcome = result.kind === 'done' ? (result.to === 'suppressed' ? 'suppressed' : 'done') : result.kind;
+    deps.metrics?.alerts.inc({ stage: deps.stage, outcome });
+    if (result.kind === 'retry') {
+      outcomes[first] = RETRY;
+      deps.logger.warn({ alertId: result.id, stage: deps.stage, error: result.error }, 'alert attempt failed, will retry');
+    } else if (result.kind === 'fail') {
+      outcomes[first] = { kind: 'dead-letter', reason: `${deps.stage}: ${result.error}` };
+      deps.logger.warn({ alertId: result.id, stage: deps.stage, error: result.error }, 'alert failed');
+    } else {
+      deps.logger.debug({ alertId: result.id, stage: deps.stage, to: result.to ?? states.output }, 'alert moved');
+    }
+  }
+  return outcomes;
+}
+
+/** Runs the handler; an alert it threw on or forgot is retried, never lost. */
+async function processClaimed(deps: BatchDeps, claimed: readonly ClaimedAlert[]): Promise<AttemptResult[]> {
+  let results: AttemptResult[];
+  try {
+    results = await deps.handler.process(claimed, { logger: deps.logger, signal: deps.signal });
+  } catch (err) {
+    deps.logger.error({ err, stage: deps.stage, alerts: claimed.length }, 'stage handler failed on a batch');
+    return claimed.map((alert) => ({ kind: 'retry', id: alert.id, error: errorText(err) }));
+  }
+  const answered = new Set(results.map((result) => result.id));
+  const claimedIds = new Set(claimed.map((alert) => alert.id));
+  const missing = claimed
+    .filter((alert) => !answered.has(alert.id))
+    .map((alert): AttemptResult => ({ kind: 'retry', id: alert.id, error: 'the stage returned no result' }));
+  return [...results.filter((result) => claimedIds.has(result.id)), ...missing];
+}
+
+/**
+ * Publishes alerts that reached this stage's output to the next stage's stream. A failed
+ * publish is logged, not thrown: the alert is committed in its new state, and the next
+ * stage's sweeper republishes it after the hand-off grace.
+ */
+async function handOn(deps: BatchDeps, results: readonly AttemptResult[], committed: ReadonlySet<string>): Promise<void> {
+  const output = STAGES[deps.stage].output;
+  const next = stageForInput(output);
+  if (!next) return;
+  const moving = results.filter(
+    (result) => result.kind === 'done' && (result.to ?? output) === output && committed.has(result.id),
+  );
+  if (moving.length === 0) return;
+  try {
+    await publish(
+      deps.redis,
+      streamKey(deps.namespace, next),
+      moving.map((result) => ({ alertId: result.id, attempt: 0 })),
+    );
+  } catch (err) {
+    deps.logger.warn({ err, stage: deps.stage, next, alerts: moving.length }, 'hand-off publish failed, sweeper will republish');
+  }
+}

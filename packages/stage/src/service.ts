@@ -1,0 +1,112 @@
+import {
+  assertMigrationsCurrent,
+  createDatabase,
+  type Database,
+  type StageName,
+} from '@herald/db';
+import {
+  createLogger,
+  createMetricsRegistry,
+  defaultReplicaName,
+  runService,
+  startOpsServer,
+  type Logger,
+  type Registry,
+} from '@herald/runtime';
+import { Redis } from 'ioredis';
+import type { StageHandler } from './handler.ts';
+import { createStageMetrics } from './metrics.ts';
+import { stageSettingsFromEnv, type StageEnv } from './settings.ts';
+import { StageWorker } from './worker.ts';
+
+/** The parsed settings a stage app passes in (runtime's workerEnvShape, parsed). */
+export interface StageServiceEnv extends StageEnv {
+  LOG_LEVEL: string;
+  HERALD_REPLICA?: string | undefined;
+  DATABASE_URL: string;
+  REDIS_URL: string;
+  HERALD_REDIS_NAMESPACE: string;
+  OPS_HOST: string;
+  OPS_PORT: number;
+  HERALD_SHUTDOWN_TIMEOUT_MS: number;
+}
+
+export interface HandlerContext {
+  db: Database;
+  redis: Redis;
+  logger: Logger;
+  registry: Registry;
+}
+
+/**
+ * The main of a stage app: connects to PostgreSQL (refusing one whose migrations are
+ * behind) and Redis, builds the app's handler, runs a StageWorker and the health and
+ * metrics endpoint, and stops them in reverse order on SIGTERM.
+ */
+export function runStageService(options: {
+  service: string;
+  stage: StageName;
+  env: StageServiceEnv;
+  createHandler: (context: HandlerContext) => Promise<StageHandler> | StageHandler;
+}): Promise<void> {
+  const { env, stage, service } = options;
+  const replica = env.HERALD_REPLICA ?? defaultReplicaName();
+  const logger = createLogger({ service, replica, level: env.LOG_LEVEL });
+
+  return runService(
+    logger,
+    async () => {
+      const db = createDatabase({ url: env.DATABASE_URL, poolMax: 5, applicationName: `herald-${service}` });
+      await assertMigrationsCurrent(db.pool);
+      // Few retries per command: a Redis outage fails a batch (which is retried) instead
+      // of queueing commands in memory without bound.
+      const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: false });
+      redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+      const registry = createMetricsRegistry(service);
+      const handler = await options.createHandler({ db, redis, logger, registry });
+      let worker: StageWorker | undefined;
+      const metrics = createStageMetrics(registry, () => worker?.lastReadAt, stage);
+      worker = new StageWorker({
+        stage,
+        db,
+        redis,
+        redisUrl: env.REDIS_URL,
+        namespace: env.HERALD_REDIS_NAMESPACE,
+        actor: { service, replica },
+        settings: stageSettingsFromEnv(env),
+        handler,
+        logger,
+        metrics,
+      });
+      await worker.start();
+      let stopping = false;
+      const ops = await startOpsServer({
+        host: env.OPS_HOST,
+        port: env.OPS_PORT,
+        logger,
+        registry,
+        checkReady: async () => {
+          const checks: Record<string, string> = {};
+          checks.postgres = await db.pool.query('SELECT 1').then(() => 'ok', (err: Error) => err.message);
+          checks.redis = await redis.ping().then(() => 'ok', (err: Error) => err.message);
+          checks.worker = stopping ? 'stopping' : 'ok';
+          return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
+        },
+      });
+      logger.info({ stage, ops: ops.address }, 'stage worker running');
+
+      return {
+        async stop() {
+          stopping = true;
+          // Reverse of start: stop taking work and finish the batch in hand while the
+          // stores are still there to commit it, then close the endpoint and the stores.
+          await worker?.stop();
+          await ops.close();
+          redis.disconnect();
+          await db.close();
+        },
+      };
+    },
+    { shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS },
+  );
+}

@@ -1,0 +1,191 @@
+import { describe, expect } from 'vitest';
+import { insertAlerts, type AttemptResult, type ClaimedAlert, type Database } from '@herald/db';
+import { test } from '@herald/db/testing';
+import { createLogger, createMetricsRegistry } from '@herald/runtime';
+import { deadLetterKey, publish, streamKey } from '@herald/streams';
+import { waitFor } from '@herald/testkit';
+import type { Redis } from 'ioredis';
+import { Writable } from 'node:stream';
+import type { StageHandler } from './handler.ts';
+import { createStageMetrics } from './metrics.ts';
+import type { StageSettings } from './settings.ts';
+import { StageWorker } from './worker.ts';
+
+const settings: StageSettings = {
+  batchSize: 50,
+  blockMs: 100,
+  claimTimeoutMs: 2_000,
+  reclaimIdleMs: 150,
+  reclaimIntervalMs: 50,
+  maxDeliveries: 3,
+  sweepIntervalMs: 100,
+  handoffGraceMs: 300,
+  sweepLimit: 100,
+};
+
+const quiet = () =>
+  createLogger({ service: 'test', replica: 'r', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+function worker(
+  db: Database,
+  redis: { redis: Redis; namespace: string; url: string },
+  handler: StageHandler,
+  overrides: Partial<StageSettings> = {},
+  replica = 'w1',
+): StageWorker {
+  return new StageWorker({
+    stage: 'enrich',
+    db,
+    redis: redis.redis,
+    redisUrl: redis.url,
+    namespace: redis.namespace,
+    actor: { service: 'enricher', replica },
+    settings: { ...settings, ...overrides },
+    handler,
+    logger: quiet(),
+    metrics: createStageMetrics(createMetricsRegistry('test'), () => undefined, 'enrich'),
+  });
+}
+
+async function seed(db: Database, n: number, prefix = 'a'): Promise<string[]> {
+  const refs = await insertAlerts(
+    db,
+    Array.from({ length: n }, (_, i) => ({ identityKey: `${prefix}${i}`, body: { i } })),
+    { service: 'ingest-api', replica: 'i' },
+  );
+  return refs.map((r) => r.id);
+}
+
+async function statesOf(db: Database): Promise<Record<string, number>> {
+  const { rows } = await db.pool.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM alerts GROUP BY state');
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}
+
+const enrichAll: StageHandler = {
+  async process(alerts: readonly ClaimedAlert[]): Promise<AttemptResult[]> {
+    return alerts.map((a) => ({ kind: 'done', id: a.id, enrichment: { kind: 'agent', agent: {}, sources: ['alert'], missing: [] } }));
+  },
+};
+
+describe('StageWorker', () => {
+  test('moves published alerts to the output state and hands them to the next stream', async ({ db, redis }) => {
+    const ids = await seed(db, 30);
+    const w = worker(db, redis, enrichAll);
+    await w.start();
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), ids.map((alertId) => ({ alertId, attempt: 0 })));
+    await waitFor('30 enriched alerts', async () => (await statesOf(db)).enriched === 30);
+    await w.stop();
+    const next = await redis.redis.xrange(streamKey(redis.namespace, 'analyze'), '-', '+');
+    expect(next.map(([, fields]) => fields[1]).sort()).toEqual([...ids].sort());
+    const pending = await redis.redis.xpending(streamKey(redis.namespace, 'enrich'), 'enrich-workers');
+    expect(pending[0]).toBe(0);
+  });
+
+  test('retries a failing alert and dead-letters it into error after too many deliveries', async ({ db, redis }) => {
+    const [poison, healthy] = await seed(db, 2);
+    const attempts: string[] = [];
+    const handler: StageHandler = {
+      async process(alerts) {
+        return alerts.map((a): AttemptResult => {
+          attempts.push(a.id);
+          return a.id === poison
+            ? { kind: 'retry', id: a.id, error: 'agent directory said 503' }
+            : { kind: 'done', id: a.id };
+        });
+      },
+    };
+    const w = worker(db, redis, handler);
+    await w.start();
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [poison!, healthy!].map((alertId) => ({ alertId, attempt: 0 })));
+    await waitFor('the poison alert in error', async () => (await statesOf(db)).error === 1, { timeoutMs: 10_000 });
+    await w.stop();
+    expect(await statesOf(db)).toEqual({ error: 1, enriched: 1 });
+    expect(attempts.filter((id) => id === poison)).toHaveLength(settings.maxDeliveries);
+    const { rows } = await db.pool.query('SELECT error FROM alerts WHERE id = $1', [poison]);
+    expect(rows[0].error).toBe('enrich gave up after 3 deliveries; last error: agent directory said 503');
+    const dead = await redis.redis.xrange(deadLetterKey(redis.namespace, 'enrich'), '-', '+');
+    expect(dead).toHaveLength(1);
+    expect(dead[0]![1]).toContain(poison);
+  });
+
+  test('a permanent failure goes to error at once with its reason', async ({ db, redis }) => {
+    const [id] = await seed(db, 1);
+    const w = worker(db, redis, {
+      async process(alerts) {
+        return alerts.map((a) => ({ kind: 'fail', id: a.id, error: 'stored alert is not a Wazuh alert' }));
+      },
+    });
+    await w.start();
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [{ alertId: id!, attempt: 0 }]);
+    await waitFor('the alert in error', async () => (await statesOf(db)).error === 1);
+    await w.stop();
+    const history = await db.pool.query(
+      `SELECT from_state, to_state, error FROM alert_transitions WHERE alert_id = $1 ORDER BY id`,
+      [id],
+    );
+    expect(history.rows.at(-1)).toEqual({ from_state: 'enriching', to_state: 'error', error: 'stored alert is not a Wazuh alert' });
+  });
+
+  test('a handler that throws loses nothing: the batch is retried and then succeeds', async ({ db, redis }) => {
+    const ids = await seed(db, 5);
+    let calls = 0;
+    const w = worker(db, redis, {
+      async process(alerts) {
+        calls += 1;
+        if (calls === 1) throw new Error('connection reset');
+        return enrichAll.process(alerts, undefined as never);
+      },
+    });
+    await w.start();
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), ids.map((alertId) => ({ alertId, attempt: 0 })));
+    await waitFor('5 enriched alerts', async () => (await statesOf(db)).enriched === 5, { timeoutMs: 10_000 });
+    await w.stop();
+    expect(calls).toBeGreaterThan(1);
+  });
+
+  test('the sweeper republishes alerts whose hand-off never reached the stream', async ({ db, redis }) => {
+    await seed(db, 4);
+    const w = worker(db, redis, enrichAll);
+    await w.start();
+    await waitFor('4 enriched alerts', async () => (await statesOf(db)).enriched === 4, { timeoutMs: 10_000 });
+    await w.stop();
+  });
+
+  test('an alert whose worker died is taken over after its claim expires', async ({ db, redis }) => {
+    const [id] = await seed(db, 1);
+    // Never stopped: its handler never returns, like a frozen process.
+    const stuck = worker(db, redis, { process: () => new Promise(() => {}) }, {}, 'dying');
+    await stuck.start();
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [{ alertId: id!, attempt: 0 }]);
+    await waitFor('the alert claimed', async () => (await statesOf(db)).enriching === 1);
+    // The first worker hangs forever, like a process that froze; a second one takes over.
+    const rescuer = worker(db, redis, enrichAll, { claimTimeoutMs: 2_000 }, 'rescuer');
+    await rescuer.start();
+    await waitFor('the alert enriched by the rescuer', async () => (await statesOf(db)).enriched === 1, { timeoutMs: 15_000 });
+    await rescuer.stop();
+    const history = await db.pool.query(
+      `SELECT replica, to_state FROM alert_transitions WHERE alert_id = $1 AND to_state = 'enriched'`,
+      [id],
+    );
+    expect(history.rows).toEqual([{ replica: 'rescuer', to_state: 'enriched' }]);
+  });
+
+  test('after Redis loses everything, unfinished alerts are republished from PostgreSQL', async ({ db, redis }) => {
+    const ids = await seed(db, 3);
+    const gate = { open: false };
+    const w = worker(db, redis, {
+      async process(alerts) {
+        return gate.open ? enrichAll.process(alerts, undefined as never) : alerts.map((a) => ({ kind: 'retry', id: a.id, error: 'closed' }));
+      },
+    }, { handoffGraceMs: 60_000, maxDeliveries: 100 });
+    await w.start();
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), ids.map((alertId) => ({ alertId, attempt: 0 })));
+    await waitFor('alerts claimed once', async () => (await statesOf(db)).enriching === 3);
+    // Only this test's keys: the Redis server is shared with other test files.
+    const keys = await redis.redis.keys(`{${redis.namespace}}*`);
+    await redis.redis.del(...keys);
+    gate.open = true;
+    await waitFor('3 enriched alerts', async () => (await statesOf(db)).enriched === 3, { timeoutMs: 15_000 });
+    await w.stop();
+  });
+});

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { testServers } from './env.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A Herald service running as its own process, as in production. */
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  /** Everything it printed (JSON log lines), for assertions and for failure messages. */
+  output(): string;
+  /** Resolves with the exit code (or signal name) once it has exited. */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/** Starts `apps/<name>/src/main.ts` with Node 24 and the given environment. */
+export function startService(name: string, env: Record<string, string>): ServiceProcess {
+  const child = spawn(testServers().node, [`${REPO_ROOT}apps/${name}/src/main.ts`], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  return {
+    name,
+    child,
+    output: () => output,
+    exited,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
