@@ -106,7 +106,7 @@ describe('renderEmail content', () => {
       expect(body).toContain('rule level 10');
       expect(body).toContain('Check whether the activity was expected.');
       expect(body).toContain(input.analysis.whyItMatters);
-      expect(body).toContain('web-01 (id 001, IP 10.0.0.5, Ubuntu 22.04 (x86_64))');
+      expect(body).toContain('web-01 (id 001, IP 10.0.0.5, Ubuntu 22.04 x86_64)');
       expect(body).toContain('criticality high, owner Dana, team web');
       expect(body).toContain('2024-03-01 10:00:00 UTC');
       expect(body).toContain('/var/log/auth.log');

@@ -88,7 +88,7 @@ function tags(values: readonly string[] | undefined): string[] {
 }
 
 function describeOs(os: Enrichment['agent']['os']): string | undefined {
-  const words = [os?.name, os?.version, os?.arch ? `(${os.arch})` : undefined].filter(Boolean);
+  const words = [os?.name, os?.version, os?.arch].filter(Boolean);
   return words.length > 0 ? words.join(' ') : undefined;
 }
 
@@ -102,11 +102,9 @@ function describeAgent(alert: WazuhAlert, enrichment: Enrichment): string {
       return `agentless host ${alert.agentless?.host ?? name ?? '(host unknown)'}`;
     case 'agent':
     case 'unknown': {
-      const details = [
-        (facts.id ?? alert.agent?.id) && `id ${facts.id ?? alert.agent?.id}`,
-        (facts.ip ?? alert.agent?.ip) && `IP ${facts.ip ?? alert.agent?.ip}`,
-        describeOs(facts.os),
-      ].filter(Boolean);
+      const id = facts.id ?? alert.agent?.id;
+      const ip = facts.ip ?? alert.agent?.ip;
+      const details = [id && `id ${id}`, ip && `IP ${ip}`, describeOs(facts.os)].filter(Boolean);
       const label = name ?? 'unknown agent';
       return details.length > 0 ? `${label} (${details.join(', ')})` : label;
     }
