@@ -20,7 +20,9 @@ export function encodeMessage(message: WorkMessage): string[] {
  * Reads XADD field/value pairs back. Undefined when the entry has no alert id: the fields
  * of a trimmed entry come back as nil, and such an entry must be treated as lost.
  */
-export function decodeMessage(fields: readonly string[] | null | undefined): WorkMessage | undefined {
+export function decodeMessage(
+  fields: readonly string[] | null | undefined,
+): WorkMessage | undefined {
   if (!fields) return undefined;
   const map = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
@@ -28,5 +30,9 @@ export function decodeMessage(fields: readonly string[] | null | undefined): Wor
   if (!alertId) return undefined;
   const attempt = Number(map.get('attempt') ?? '0');
   const traceparent = map.get('traceparent');
-  return { alertId, attempt: Number.isInteger(attempt) ? attempt : 0, ...(traceparent ? { traceparent } : {}) };
+  return {
+    alertId,
+    attempt: Number.isInteger(attempt) ? attempt : 0,
+    ...(traceparent ? { traceparent } : {}),
+  };
 }

@@ -6,7 +6,11 @@ import { encodeMessage, type WorkMessage } from './message.ts';
  * Rejects if any XADD failed (for example Redis out of memory under noeviction), so the
  * caller can tell its client the work was not handed on.
  */
-export async function publish(redis: Redis, stream: string, messages: readonly WorkMessage[]): Promise<string[]> {
+export async function publish(
+  redis: Redis,
+  stream: string,
+  messages: readonly WorkMessage[],
+): Promise<string[]> {
   if (messages.length === 0) return [];
   const pipeline = redis.pipeline();
   for (const message of messages) {
@@ -15,7 +19,9 @@ export async function publish(redis: Redis, stream: string, messages: readonly W
   const results = (await pipeline.exec()) ?? [];
   return results.map(([err, id], index) => {
     if (err) {
-      throw new Error(`XADD to ${stream} failed for alert ${messages[index]!.alertId}`, { cause: err });
+      throw new Error(`XADD to ${stream} failed for alert ${messages[index]!.alertId}`, {
+        cause: err,
+      });
     }
     return String(id);
   });
