@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import { loadEnvOrExit } from '@herald/runtime';
+import { createBreakerRegistry, runStageService } from '@herald/stage';
+import { SenderEnv } from './env.ts';
+import { createSendHandler } from './handler.ts';
+import { MailboxTransport, SmtpTransport, type EmailTransport } from './transports/index.ts';
+
+const env = loadEnvOrExit(SenderEnv);
+
+await runStageService({
+  service: 'sender',
+  stage: 'send',
+  env,
+  createHandler: ({ db, logger, registry }) => {
+    let transport: EmailTransport;
+    let destination: string;
+    if (env.SMTP_HOST) {
+      if (!env.SMTP_TLS_REJECT_UNAUTHORIZED) {
+        logger.warn({ host: env.SMTP_HOST }, 'SMTP_TLS_REJECT_UNAUTHORIZED is false: the mail server certificate is not verified');
+      }
+      transport = new SmtpTransport({
+        host: env.SMTP_HOST,
+        security: env.SMTP_SECURITY,
+        rejectUnauthorized: env.SMTP_TLS_REJECT_UNAUTHORIZED,
+        connectionTimeoutMs: env.SMTP_TIMEOUT_MS,
+        greetingTimeoutMs: env.SMTP_TIMEOUT_MS,
+        socketTimeoutMs: env.SMTP_TIMEOUT_MS,
+        ...(env.SMTP_PORT ? { port: env.SMTP_PORT } : {}),
+        ...(env.SMTP_USER && env.SMTP_PASSWORD ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD } } : {}),
+        ...(env.SMTP_CA_FILE ? { caFile: env.SMTP_CA_FILE } : {}),
+      });
+      destination = `smtp:${env.SMTP_HOST}`;
+      logger.info({ host: env.SMTP_HOST, port: env.SMTP_PORT, security: env.SMTP_SECURITY }, 'delivering mail over SMTP');
+    } else {
+      const directory = resolve(env.HERALD_MAILBOX_DIR);
+      transport = new MailboxTransport({ directory });
+      destination = 'mailbox';
+      logger.info({ directory }, 'SMTP_HOST not set: writing mail as .eml files');
+    }
+    const guard = createBreakerRegistry(logger, registry, {
+      windowMs: env.HERALD_BREAKER_WINDOW_MS,
+      minimumCalls: env.HERALD_BREAKER_MIN_CALLS,
+      openMs: env.HERALD_BREAKER_OPEN_MS,
+      // The transport has its own timeouts per step; this bounds a whole send.
+      callTimeoutMs: env.SMTP_TIMEOUT_MS * 3,
+    }).get(destination);
+    return createSendHandler({ db, transport, guard, logger, concurrency: env.HERALD_SEND_CONCURRENCY });
+  },
+});
