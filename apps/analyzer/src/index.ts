@@ -1,0 +1,1 @@
+export { analyzeAlert, type RulesAnalysis } from './analysis/index.ts';
