@@ -378,6 +378,19 @@ describe('WazuhApiClient guard', () => {
 });
 
 describe('WazuhApiClient options', () => {
+  it('keeps the default of an option passed as undefined', async () => {
+    const { fake } = await setup();
+    const client = new WazuhApiClient({
+      baseUrl: fake.url,
+      username: 'wazuh',
+      password: 'wazuh',
+      timeoutMs: undefined,
+      agentsPerRequest: undefined,
+    });
+    opened.push(client);
+    expect((await client.getAgents(['001'])).agents.has('001')).toBe(true);
+  });
+
   it('refuses contradictory or out-of-range options', () => {
     const base = { baseUrl: 'https://wazuh:55000', username: 'u', password: 'p' };
     expect(
@@ -390,6 +403,7 @@ describe('WazuhApiClient options', () => {
     expect(() => new WazuhApiClient({ ...base, baseUrl: 'ftp://wazuh' })).toThrow(
       'got ftp://wazuh',
     );
+    expect(() => new WazuhApiClient({ ...base, baseUrl: 'not a url' })).toThrow('got not a url');
     expect(() => new WazuhApiClient({ ...base, caFile: '/nonexistent/ca.pem' })).toThrow(
       '/nonexistent/ca.pem could not be read',
     );

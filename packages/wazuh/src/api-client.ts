@@ -91,9 +91,13 @@ export class WazuhApiClient {
   private closing: Promise<void> | undefined;
 
   constructor(options: WazuhApiClientOptions) {
-    const settings = { ...DEFAULTS, ...options };
-    const baseUrl = new URL(settings.baseUrl);
-    if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') {
+    // An option given as undefined (an unset env variable passed along) keeps its default.
+    const given = Object.fromEntries(
+      Object.entries(options).filter(([, value]) => value !== undefined),
+    ) as WazuhApiClientOptions;
+    const settings = { ...DEFAULTS, ...given };
+    const baseUrl = URL.parse(settings.baseUrl);
+    if (baseUrl === null || (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:')) {
       throw new TypeError(`baseUrl must be an http(s) URL, got ${settings.baseUrl}`);
     }
     if (settings.caFile !== undefined && settings.insecureSkipVerify) {
