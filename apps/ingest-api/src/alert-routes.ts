@@ -1,0 +1,137 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { getAlertView, type Actor, type Database } from '@herald/db';
+import { createApiKeyCheck } from './auth.ts';
+import { splitBatch, type RawBatch } from './batch.ts';
+import { StoreUnavailableError } from './errors.ts';
+import { ingest, type IngestResult } from './ingest.ts';
+import type { IngestMetrics } from './metrics.ts';
+import { noteRequest } from './request-notes.ts';
+
+/** What the /v1/alerts routes need. */
+export interface AlertRoutesOptions {
+  db: Database;
+  redis: Redis;
+  /** The enrich stream's key. */
+  stream: string;
+  actor: Actor;
+  apiKeys: readonly string[];
+  maxAlertsPerRequest: number;
+  metrics: IngestMetrics;
+}
+
+// RFC 6750: a missing credential gets the bare challenge, a wrong one says invalid_token.
+const CHALLENGE_MISSING = 'Bearer realm="herald"';
+const CHALLENGE_INVALID = 'Bearer realm="herald", error="invalid_token"';
+
+function recordOutcome(
+  request: FastifyRequest,
+  result: IngestResult,
+  metrics: IngestMetrics,
+): void {
+  const duplicate = result.accepted.filter((a) => a.duplicate).length;
+  const counts = {
+    accepted: result.accepted.length - duplicate,
+    duplicate,
+    rejected: result.rejected.length,
+  };
+  noteRequest(request, counts);
+  for (const [outcome, count] of Object.entries(counts)) {
+    if (count > 0) {
+      metrics.alerts.inc({ outcome }, count);
+    }
+  }
+
+  for (const alert of result.accepted) {
+    request.log.debug(
+      { alertId: alert.id, index: alert.index, duplicate: alert.duplicate },
+      'alert accepted',
+    );
+  }
+  for (const alert of result.rejected) {
+    const fields = alert.errors.map((e) => e.field);
+    request.log.debug({ index: alert.index, line: alert.line, fields }, 'alert rejected');
+  }
+  if (result.unpublished) {
+    metrics.publishFailures.inc(result.unpublished.count);
+    request.log.warn(
+      { err: result.unpublished.err, count: result.unpublished.count },
+      'publishing to the enrich stream failed; the stored alerts wait for the sweeper',
+    );
+  }
+}
+
+/**
+ * POST /v1/alerts and GET /v1/alerts/:id, behind the API key. The key is checked when the
+ * request arrives, before its body is read, so an unauthenticated client cannot make the
+ * server buffer a body.
+ */
+export async function alertRoutes(
+  app: FastifyInstance,
+  options: AlertRoutesOptions,
+): Promise<void> {
+  const checkKey = createApiKeyCheck(options.apiKeys);
+  const target = {
+    db: options.db,
+    redis: options.redis,
+    stream: options.stream,
+    actor: options.actor,
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    const auth = checkKey(request.headers.authorization);
+    if (auth === 'ok') {
+      return;
+    }
+
+    const error =
+      auth === 'missing'
+        ? 'the request carries no API key; send the header Authorization: Bearer <key>'
+        : 'the API key is not valid';
+    noteRequest(request, { reason: error });
+    await reply
+      .code(401)
+      .header('www-authenticate', auth === 'missing' ? CHALLENGE_MISSING : CHALLENGE_INVALID)
+      .send({ error });
+    return reply;
+  });
+
+  const recordRequest = async (request: FastifyRequest, reply: FastifyReply) => {
+    const status = String(reply.statusCode);
+    options.metrics.requests.inc({ status });
+    options.metrics.requestDuration.observe({ status }, reply.elapsedTime / 1000);
+  };
+
+  app.post('/v1/alerts', { onResponse: recordRequest }, async (request, reply) => {
+    const entries = splitBatch(request.body as RawBatch | undefined, options.maxAlertsPerRequest);
+    const result = await ingest(entries, target);
+    recordOutcome(request, result, options.metrics);
+
+    if (result.rejected.length > 0) {
+      noteRequest(request, { reason: 'some alerts were rejected' });
+      return reply.code(400).send({
+        error: 'some alerts were rejected',
+        accepted: result.accepted,
+        rejected: result.rejected,
+      });
+    }
+    // Only now: every accepted alert is committed (ingest returns after the insert).
+    return reply.code(202).send({ accepted: result.accepted, rejected: [] });
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/alerts/:id', async (request, reply) => {
+    const { id } = request.params;
+    let view;
+    try {
+      view = await getAlertView(options.db, id);
+    } catch (err) {
+      throw new StoreUnavailableError('the database is unavailable; retry later', { cause: err });
+    }
+
+    if (!view) {
+      noteRequest(request, { reason: 'no such alert' });
+      return reply.code(404).send({ error: `no alert with id ${id}` });
+    }
+    return reply.send(view);
+  });
+}

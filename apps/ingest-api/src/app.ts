@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Database } from '@herald/db';
+import { registerOpsRoutes, type Logger, type Registry } from '@herald/runtime';
+import { streamKey } from '@herald/streams';
+import { alertRoutes } from './alert-routes.ts';
+import type { RawBatch } from './batch.ts';
+import { ACCEPTED_CONTENT_TYPES, toErrorResponse } from './http-errors.ts';
+import { createIngestMetrics } from './metrics.ts';
+import { createReadinessCheck } from './readiness.ts';
+import { noteRequest, requestNote } from './request-notes.ts';
+
+/** Bounds on what one request may ask of the service. */
+export interface IngestLimits {
+  /** Larger bodies get 413 before they are read in full. */
+  bodyLimitBytes: number;
+  /** Larger batches get 413 before any alert is validated. */
+  maxAlertsPerRequest: number;
+  /** Sent as Retry-After with a 503 when the database is unavailable. */
+  retryAfterSeconds: number;
+  /** How long /readyz waits for each store. */
+  readyCheckTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<IngestLimits> = {
+  bodyLimitBytes: 10 * 1024 * 1024, // 10 MiB
+  maxAlertsPerRequest: 5_000,
+  retryAfterSeconds: 5,
+  readyCheckTimeoutMs: 2_000, // 2 s
+};
+
+/** What the app is built from; main.ts makes these from the environment, tests from fixtures. */
+export interface IngestAppDeps {
+  db: Database;
+  redis: Redis;
+  /** The Redis key namespace of this install (`{namespace}:enrich`). */
+  namespace: string;
+  /** Accepted bearer keys; more than one while a key is being rotated. */
+  apiKeys: readonly string[];
+  logger: Logger;
+  registry: Registry;
+  /** Names this process on the history rows it writes. */
+  replica: string;
+  limits?: Partial<IngestLimits>;
+}
+
+const OPS_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** A request's one log line. Never the body or the headers: they hold alerts and the key. */
+function logCompleted(request: FastifyRequest, status: number, elapsedMs: number): void {
+  const { err, ...note } = requestNote(request);
+  const fields = {
+    method: request.method,
+    path: request.url.split('?')[0],
+    status,
+    durationMs: Math.round(elapsedMs),
+    ...note,
+    ...(err === undefined ? {} : { err }),
+  };
+  if (status >= 500) {
+    request.log.error(fields, 'request failed');
+  } else if (OPS_ROUTES.has(request.routeOptions.url ?? '')) {
+    // Probes and scrapes arrive every few seconds; they would drown the alert traffic.
+    request.log.debug(fields, 'request completed');
+  } else {
+    request.log.info(fields, 'request completed');
+  }
+}
+
+function checkLimits(limits: IngestLimits): void {
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new RangeError(`limits.${name} must be a positive whole number, got ${value}`);
+    }
+  }
+}
+
+/**
+ * The ingest API as a Fastify instance, not yet listening: main.ts listens on it, tests
+ * call `inject`. Serves /v1/alerts behind the API key, and /healthz, /readyz and
+ * /metrics without it. Every error answer is JSON `{ error }` with a sentence saying
+ * what is wrong.
+ */
+export function buildApp(deps: IngestAppDeps): FastifyInstance {
+  const limits: IngestLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  checkLimits(limits);
+
+  // Typed as Fastify's base logger so the instance has Fastify's default type.
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app: FastifyInstance = Fastify({
+    loggerInstance,
+    // Each request gets one line, written in onResponse below with its counts.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    bodyLimit: limits.bodyLimitBytes,
+    // Raised before routing (a malformed URL), so the error handler below never sees them.
+    frameworkErrors: (err, request, reply) => {
+      const response = toErrorResponse(err, request, limits);
+      noteRequest(request, { reason: response.body.error });
+      void (reply as FastifyReply).code(response.status).send(response.body);
+      // No route, so no onResponse hook either: the request's line is written here.
+      logCompleted(request, response.status, reply.elapsedTime);
+    },
+  });
+
+  // The route reads the body itself, as text, because what a bad body gets depends on its
+  // format: a bad NDJSON line is one rejected alert, not a failed request.
+  app.removeAllContentTypeParsers();
+  for (const [type, format] of Object.entries(ACCEPTED_CONTENT_TYPES)) {
+    app.addContentTypeParser(type, { parseAs: 'string' }, (_request, text, done) => {
+      const body: RawBatch = { format, text: String(text) };
+      done(null, body);
+    });
+  }
+
+  app.setErrorHandler((err, request, reply) => {
+    const response = toErrorResponse(err, request, limits);
+    noteRequest(request, response.status >= 500 ? { err } : { reason: response.body.error });
+    return reply.code(response.status).headers(response.headers).send(response.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    noteRequest(request, { reason: 'no such route' });
+    return reply.code(404).send({ error: `no route ${request.method} ${path}` });
+  });
+
+  // Once the server is closing, each answer also closes its connection: a keep-alive
+  // connection that went idle after the close began would otherwise hold app.close() open
+  // until the client's idle timeout, far past the shutdown deadline.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    logCompleted(request, reply.statusCode, reply.elapsedTime);
+  });
+
+  registerOpsRoutes(app, {
+    registry: deps.registry,
+    checkReady: createReadinessCheck({
+      db: deps.db,
+      redis: deps.redis,
+      logger: deps.logger,
+      timeoutMs: limits.readyCheckTimeoutMs,
+    }),
+  });
+  void app.register(alertRoutes, {
+    db: deps.db,
+    redis: deps.redis,
+    stream: streamKey(deps.namespace, 'enrich'),
+    actor: { service: 'ingest-api', replica: deps.replica },
+    apiKeys: deps.apiKeys,
+    maxAlertsPerRequest: limits.maxAlertsPerRequest,
+    metrics: createIngestMetrics(deps.registry),
+  });
+
+  return app;
+}

@@ -1,0 +1,39 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** What a request's Authorization header amounts to. */
+export type AuthResult = 'ok' | 'missing' | 'invalid';
+
+// Hashing both sides gives equal lengths for timingSafeEqual, so neither a key's content
+// nor its length leaks through the time a comparison takes.
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * Builds a checker for `Authorization: Bearer <key>` against the configured keys (several
+ * during a rotation). Every key is compared on every call, so the time taken does not
+ * tell which key, if any, came close.
+ */
+export function createApiKeyCheck(
+  keys: readonly string[],
+): (header: string | undefined) => AuthResult {
+  if (keys.length === 0) {
+    throw new RangeError('at least one API key is required, got none');
+  }
+  const expected = keys.map(digest);
+
+  return (header) => {
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+    if (!match) {
+      return 'missing';
+    }
+
+    const presented = digest(match[1]!);
+    let valid = false;
+    for (const key of expected) {
+      // Evaluated before `||`, so no comparison is skipped after a match.
+      valid = timingSafeEqual(key, presented) || valid;
+    }
+    return valid ? 'ok' : 'invalid';
+  };
+}

@@ -1,0 +1,44 @@
+import { Counter, Histogram, type Registry } from '@herald/runtime';
+
+/** The series ingest-api exports besides the process metrics. */
+export interface IngestMetrics {
+  /** Alerts by what became of them: accepted (new), duplicate (stored before), rejected. */
+  alerts: Counter<'outcome'>;
+  /** POST /v1/alerts requests by HTTP status. */
+  requests: Counter<'status'>;
+  /** Time from a POST /v1/alerts arriving to its answer, by HTTP status. */
+  requestDuration: Histogram<'status'>;
+  /** Alerts stored but not handed to the enrich stream; the enricher's sweeper picks them up. */
+  publishFailures: Counter;
+}
+
+/** Registers ingest-api's metrics on `registry` (one registry per app instance). */
+export function createIngestMetrics(registry: Registry): IngestMetrics {
+  return {
+    alerts: new Counter({
+      name: 'herald_ingest_alerts_total',
+      help: 'Alerts received, by outcome: accepted (stored now), duplicate (stored before), rejected.',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    requests: new Counter({
+      name: 'herald_ingest_requests_total',
+      help: 'POST /v1/alerts requests, by HTTP status.',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: 'herald_ingest_request_duration_seconds',
+      help: 'Time to answer a POST /v1/alerts request, by HTTP status.',
+      labelNames: ['status'],
+      // From one alert on a warm pool to a 5,000-alert batch on a busy database.
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    publishFailures: new Counter({
+      name: 'herald_ingest_publish_failed_alerts_total',
+      help: 'Alerts stored but not published to the enrich stream (the sweeper republishes them).',
+      registers: [registry],
+    }),
+  };
+}
