@@ -216,9 +216,11 @@ describe('StreamConsumer', () => {
 
   test('stop() interrupts a blocking read at once and is idempotent', async ({
     redis: { redis, namespace },
+    defer,
   }) => {
     const { stream, group } = stageKeys(namespace);
     const h = consumerHarness(redis, namespace, { consumer: 'c1', blockMs: 5_000 });
+    defer(() => h.consumer.stop());
     await h.consumer.start(h.ack);
     await blockedReader(redis, 'c1');
 
@@ -238,11 +240,16 @@ describe('StreamConsumer', () => {
 
   test('stop() waits for the batch in the handler and settles it before resolving', async ({
     redis: { redis, namespace },
+    defer,
   }) => {
     const { stream, group } = stageKeys(namespace);
     const release = Promise.withResolvers<void>();
     const inHandler = Promise.withResolvers<void>();
     const h = consumerHarness(redis, namespace, { consumer: 'c1' });
+    defer(() => {
+      release.resolve();
+      return h.consumer.stop();
+    });
     await h.consumer.start(async (batch) => {
       inHandler.resolve();
       await release.promise;

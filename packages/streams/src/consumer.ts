@@ -5,7 +5,7 @@ import {
   SettleFailedError,
   isGroupGoneReply,
 } from './errors.ts';
-import { decodeMessage, type WorkMessage } from './message.ts';
+import { sortEntries, withDeliveries, type LostEntry } from './entries.ts';
 import {
   resolveConsumerOptions,
   type ConsumerHooks,
@@ -15,7 +15,7 @@ import {
   type StreamConsumerOptions,
 } from './options.ts';
 import { ReadConnection } from './read-connection.ts';
-import { parseAutoClaimReply, parsePendingRow, parseReadReply, type RawEntry } from './replies.ts';
+import { parseAutoClaimReply, parseReadReply, type RawEntry } from './replies.ts';
 import {
   outcomeProblem,
   settleBatch,
@@ -251,20 +251,20 @@ export class StreamConsumer {
   /** Hands read or claimed entries to the handler and settles its outcomes. */
   async #deliver(raw: RawEntry[], source: ReadSource, handler: BatchHandler): Promise<void> {
     this.#emit('onRead', { count: raw.length, source });
-    const lost: { entryId: string; reason: 'deleted' | 'undecodable' }[] = [];
-    const decoded: { entryId: string; message: WorkMessage }[] = [];
-    for (const { entryId, fields } of raw) {
-      const message = decodeMessage(fields);
-      if (message) decoded.push({ entryId, message });
-      else lost.push({ entryId, reason: fields === null ? 'deleted' : 'undecodable' });
-    }
+    const { decoded, lost } = sortEntries(raw);
     if (lost.length > 0) await this.#dropLost(lost);
     if (decoded.length === 0) return;
 
-    const batch =
-      source === 'new'
-        ? decoded.map((entry) => ({ ...entry, deliveries: 1 }))
-        : await this.#withDeliveries(decoded);
+    let batch: ConsumedEntry[];
+    try {
+      batch =
+        source === 'new'
+          ? decoded.map((entry) => ({ ...entry, deliveries: 1 }))
+          : await withDeliveries(this.#options.redis, this.#options, decoded);
+    } catch (err) {
+      this.#report(err, 'read');
+      return;
+    }
     if (batch.length === 0) return;
     const entryIds = batch.map((entry) => entry.entryId);
 
@@ -296,39 +296,8 @@ export class StreamConsumer {
     }
   }
 
-  /**
-   * Adds each entry's delivery counter from XPENDING. Keeps only entries still pending on
-   * this consumer: one another consumer claimed meanwhile is no longer ours to handle.
-   */
-  async #withDeliveries(
-    entries: { entryId: string; message: WorkMessage }[],
-  ): Promise<ConsumedEntry[]> {
-    const { redis, stream, group, consumer } = this.#options;
-    const pipeline = redis.pipeline();
-    for (const { entryId } of entries) pipeline.xpending(stream, group, entryId, entryId, 1);
-    let replies: [Error | null, unknown][];
-    try {
-      replies = (await pipeline.exec()) ?? [];
-    } catch (err) {
-      // Left pending, the entries come back through reclaim.
-      this.#report(err, 'read');
-      return [];
-    }
-    const batch: ConsumedEntry[] = [];
-    entries.forEach((entry, index) => {
-      const [err, reply] = replies[index] ?? [new Error('no reply'), undefined];
-      if (err) {
-        this.#report(err, 'read');
-        return;
-      }
-      const row = parsePendingRow(reply);
-      if (row?.consumer === consumer) batch.push({ ...entry, deliveries: row.deliveries });
-    });
-    return batch;
-  }
-
   /** Acknowledges entries whose data is gone or garbled, then tells the caller. */
-  async #dropLost(lost: { entryId: string; reason: 'deleted' | 'undecodable' }[]): Promise<void> {
+  async #dropLost(lost: LostEntry[]): Promise<void> {
     const { redis, stream, group } = this.#options;
     try {
       await redis.xack(stream, group, ...lost.map((entry) => entry.entryId));
