@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { assertMigrationsCurrent, createDatabase } from '@herald/db';
+import type { Logger, Registry, ServiceHandle } from '@herald/runtime';
+import { buildApp } from './app.ts';
+import type { IngestEnv } from './env.ts';
+
+/** A running ingest API: the app, the address it listens on, and a stop. */
+export interface IngestService extends ServiceHandle {
+  app: FastifyInstance;
+  /** e.g. http://127.0.0.1:8080; the bound port when HERALD_HTTP_PORT is 0. */
+  address: string;
+}
+
+/**
+ * A Redis client that fails fast when Redis is down instead of queueing commands: a
+ * publish then fails at once, the request is still answered (the alerts are committed),
+ * and the enricher's sweeper hands them on later. Connection trouble is logged once per
+ * outage, not once per reconnection attempt.
+ */
+function connectRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
+  let down = false;
+  redis.on('error', (err: Error) => {
+    if (!down) {
+      down = true;
+      logger.warn({ err }, 'redis connection lost; reconnecting');
+    }
+  });
+  redis.on('ready', () => {
+    if (down) {
+      down = false;
+      logger.info('redis connection restored');
+    }
+  });
+  return redis;
+}
+
+/**
+ * Starts ingest-api as main.ts does: opens PostgreSQL and refuses a database whose
+ * migrations are behind, connects to Redis, builds the app and listens. Whatever was
+ * opened before a failing step is closed again before the error is rethrown.
+ */
+export async function startIngestApi(
+  env: IngestEnv,
+  logger: Logger,
+  { registry, replica }: { registry: Registry; replica: string },
+): Promise<IngestService> {
+  // Undone in reverse order when a later step fails.
+  const opened: (() => Promise<void>)[] = [];
+  const undo = async () => {
+    for (const close of opened.reverse()) {
+      await close().catch((err: unknown) =>
+        logger.warn({ err }, 'closing after a failed start failed'),
+      );
+    }
+  };
+
+  try {
+    const db = createDatabase({ url: env.DATABASE_URL, applicationName: 'herald-ingest-api' });
+    opened.push(() => db.close());
+    await assertMigrationsCurrent(db.pool);
+
+    const redis = connectRedis(env.REDIS_URL, logger);
+    opened.push(async () => redis.disconnect());
+    await redis.connect();
+
+    const app = buildApp({
+      db,
+      redis,
+      namespace: env.HERALD_REDIS_NAMESPACE,
+      apiKeys: env.HERALD_API_KEY,
+      logger,
+      registry,
+      replica,
+      limits: {
+        bodyLimitBytes: env.HERALD_BODY_LIMIT_BYTES,
+        maxAlertsPerRequest: env.HERALD_MAX_ALERTS_PER_REQUEST,
+      },
+    });
+    opened.push(() => app.close());
+    const address = await app.listen({ host: env.HERALD_HTTP_HOST, port: env.HERALD_HTTP_PORT });
+    logger.info({ address }, 'ingest api listening');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      address,
+      stop() {
+        // Reverse of startup. The server first: it stops accepting connections and waits
+        // for in-flight requests, which still need both stores to commit and publish.
+        // Then Redis (QUIT lets pipelined writes finish), then PostgreSQL.
+        stopping ??= (async () => {
+          await app.close();
+          await redis.quit().catch(() => redis.disconnect());
+          await db.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await undo();
+    throw err;
+  }
+}
