@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCorpus } from '@herald/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCertificates, hasOpenssl } from './test-certificates.ts';
+import { createTestCertificates, hasOpenssl } from '@herald/testkit';
 
 const SCRIPT = fileURLToPath(new URL('./custom-herald', import.meta.url));
 const API_KEY = 'hk_test_6f1d2c9a8b7e4f30a1b2c3d4';

@@ -6,3 +6,4 @@ export { test, type HeraldFixtures } from './fixtures.ts';
 export { waitFor } from './wait.ts';
 export { REPO_ROOT, startService, type ServiceProcess } from './process.ts';
 export { freePort } from './ports.ts';
+export { createTestCertificates, hasOpenssl, type TestCertificates } from './certificates.ts';

@@ -1,7 +1,5 @@
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isInvalidEmailError, isSmtpSendError, type SmtpSendError } from './errors.ts';
 import { parseEml } from './parse-eml.ts';
@@ -13,7 +11,7 @@ import {
   type TestSmtpServer,
   type TestSmtpServerOptions,
 } from './smtp-test-server.ts';
-import { createTestCertificate, type TestCertificate } from './test-cert.ts';
+import { createTestCertificates, type TestCertificates } from '@herald/testkit';
 import { testMessage, UTF8_TEXT } from './test-message.ts';
 
 const NOW = new Date('2026-12-04T12:00:00.000Z');
@@ -24,16 +22,14 @@ const FAST_TIMEOUTS = {
 };
 const CREDENTIALS = { user: 'herald', pass: 's3cret' };
 
-let certDir: string;
-let cert: TestCertificate;
+let cert: TestCertificates;
 
-beforeAll(async () => {
-  certDir = await mkdtemp(join(tmpdir(), 'herald-smtp-cert-'));
-  cert = await createTestCertificate(certDir);
+beforeAll(() => {
+  cert = createTestCertificates();
 });
 
 afterAll(async () => {
-  await rm(certDir, { recursive: true, force: true });
+  await rm(cert.dir, { recursive: true, force: true });
 });
 
 /** Runs `body` against a fresh server and transport, closing both afterwards. */
@@ -209,7 +205,7 @@ describe('SmtpTransport TLS', () => {
   test('STARTTLS with the certificate trusted through the CA file', async () => {
     await withServer(
       { ...tls(), credentials: CREDENTIALS },
-      { security: 'starttls', caFile: cert.certPath, auth: CREDENTIALS },
+      { security: 'starttls', caFile: cert.caFile, auth: CREDENTIALS },
       async (server, transport) => {
         await transport.send(testMessage(), new AbortController().signal);
         expect(server.received).toHaveLength(1);
@@ -240,7 +236,7 @@ describe('SmtpTransport TLS', () => {
   test('STARTTLS required but not offered fails instead of falling back to plaintext', async () => {
     await withServer(
       { ...tls(), withoutStartTls: true },
-      { security: 'starttls', caFile: cert.certPath },
+      { security: 'starttls', caFile: cert.caFile },
       async (server, transport) => {
         const err = await sendError(transport);
         expect(err.code).toBe('SMTP_TLS_FAILED');
@@ -252,7 +248,7 @@ describe('SmtpTransport TLS', () => {
   test('implicit TLS with the certificate trusted', async () => {
     await withServer(
       { ...tls(), secure: true },
-      { security: 'tls', caFile: cert.certPath },
+      { security: 'tls', caFile: cert.caFile },
       async (server, transport) => {
         await transport.send(testMessage(), new AbortController().signal);
         expect(server.received[0]?.secure).toBe(true);

@@ -6,4 +6,4 @@ export {
   type ScriptedReply,
   type SeenRequest,
 } from './fake-api.ts';
-export { createTestCertificates, hasOpenssl, type TestCertificates } from './certificates.ts';
+export { createTestCertificates, hasOpenssl, type TestCertificates } from '@herald/testkit';

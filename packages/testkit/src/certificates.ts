@@ -3,8 +3,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// The same throwaway CA as @herald/wazuh/testing makes; this package has no dependency on
-// it (the script it tests is Python), so the few openssl calls are repeated here.
+/** A throwaway CA and a server certificate it signed for 127.0.0.1 and localhost. */
+export interface TestCertificates {
+  dir: string;
+  /** Path of the CA certificate (PEM): what a client trusts (`caFile`, `ca_file`). */
+  caFile: string;
+  /** Server key and certificate (PEM), for TLS servers the tests start. */
+  key: Buffer;
+  cert: Buffer;
+}
 
 /** True when the `openssl` command line tool can be run. */
 export function hasOpenssl(): boolean {
@@ -18,37 +25,29 @@ function openssl(dir: string, args: string[]): void {
   }
 }
 
-/** A CA (PEM path) and a server key and certificate it signed for 127.0.0.1, in `dir`. */
-export function createTestCertificates(): {
-  dir: string;
-  caFile: string;
-  key: Buffer;
-  cert: Buffer;
-} {
-  const dir = mkdtempSync(join(tmpdir(), 'custom-herald-tls-'));
+/**
+ * Makes a CA and a server certificate in a fresh temporary folder with the openssl CLI
+ * (EC P-256 keys, valid for a day). The caller removes `dir` when done.
+ */
+export function createTestCertificates(): TestCertificates {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-tls-'));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   // prettier-ignore
   openssl(dir, [
     'req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1',
-    '-subj', '/CN=custom-herald test CA',
+    '-subj', '/CN=Herald test CA',
     '-addext', 'basicConstraints=critical,CA:TRUE',
     '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
   ]);
-  openssl(dir, [
-    'req',
-    ...ec,
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=127.0.0.1',
-  ]);
+  // prettier-ignore
+  openssl(dir, ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
   writeFileSync(
     join(dir, 'server.ext'),
     // Key identifiers too: Python 3.13's default context checks X.509 strictly.
     [
       'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      'basicConstraints=CA:FALSE',
+      'keyUsage=digitalSignature,keyEncipherment',
       'extendedKeyUsage=serverAuth',
       'subjectKeyIdentifier=hash',
       'authorityKeyIdentifier=keyid,issuer',
