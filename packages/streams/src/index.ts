@@ -27,4 +27,3 @@ export {
   isReadStalledError,
   isSettleFailedError,
 } from './errors.ts';
-export { backoffDelayMs } from './backoff.ts';
