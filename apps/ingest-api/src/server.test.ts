@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { describe, expect } from 'vitest';
 import { test } from '@herald/db/testing';
 import { CORPUS_PATH, waitFor } from '@herald/testkit';
@@ -8,6 +9,15 @@ import { startIngestApi } from './server.ts';
 import { TEST_KEYS, captureLogger, countAlerts, enrichEntries } from './testing.ts';
 
 const corpusText = readFileSync(CORPUS_PATH, 'utf8');
+
+/** A loopback port that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** The environment main.ts would read, on the test's stores and a free port. */
 function envFor(databaseUrl: string, redisUrl: string, namespace: string) {
@@ -110,6 +120,22 @@ describe('startIngestApi', () => {
     }
     expect(await countAlerts(db)).toBe(1);
     expect(await enrichEntries(redis, namespace)).toHaveLength(1);
+  });
+
+  test('refuses to start, and says why, when Redis is unreachable', async ({
+    databaseUrl,
+    redis: { namespace },
+  }) => {
+    const { logger } = captureLogger();
+    const env = envFor(databaseUrl, `redis://127.0.0.1:${await closedPort()}`, namespace);
+    const failure = await startIngestApi(env, logger, {
+      registry: new Registry(),
+      replica: 'r',
+    }).catch((err: unknown) => err as Error);
+    expect(failure).toMatchObject({
+      message: 'could not connect to Redis at REDIS_URL',
+      cause: expect.objectContaining({ code: 'ECONNREFUSED' }),
+    });
   });
 
   test('refuses to start on a database whose migrations are behind', async ({

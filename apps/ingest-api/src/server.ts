@@ -13,22 +13,25 @@ export interface IngestService extends ServiceHandle {
 }
 
 /**
- * A Redis client that fails fast when Redis is down instead of queueing commands: a
- * publish then fails at once, the request is still answered (the alerts are committed),
+ * Connects a Redis client that fails fast when Redis is down instead of queueing commands:
+ * a publish then fails at once, the request is still answered (the alerts are committed),
  * and the enricher's sweeper hands them on later. Connection trouble is logged once per
- * outage, not once per reconnection attempt.
+ * outage, not once per reconnection attempt. Rejects, naming the cause, when the first
+ * connection fails.
  */
-function connectRedis(url: string, logger: Logger): Redis {
+async function openRedis(url: string, logger: Logger): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
   });
   let down = false;
+  let lastError: Error | undefined;
   redis.on('error', (err: Error) => {
+    lastError = err;
     if (!down) {
       down = true;
-      logger.warn({ err }, 'redis connection lost; reconnecting');
+      logger.warn({ err }, 'redis connection failed; reconnecting');
     }
   });
   redis.on('ready', () => {
@@ -37,6 +40,14 @@ function connectRedis(url: string, logger: Logger): Redis {
       logger.info('redis connection restored');
     }
   });
+
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    // ioredis rejects with "Connection is closed."; the socket error says why.
+    throw new Error('could not connect to Redis at REDIS_URL', { cause: lastError ?? err });
+  }
   return redis;
 }
 
@@ -65,9 +76,8 @@ export async function startIngestApi(
     opened.push(() => db.close());
     await assertMigrationsCurrent(db.pool);
 
-    const redis = connectRedis(env.REDIS_URL, logger);
+    const redis = await openRedis(env.REDIS_URL, logger);
     opened.push(async () => redis.disconnect());
-    await redis.connect();
 
     const app = buildApp({
       db,
