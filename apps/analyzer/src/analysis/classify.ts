@@ -7,6 +7,7 @@ import {
   integrationError,
   isDefenderEvent,
   isMalwareDetection,
+  malwareEvidence,
   readSignals,
   ruleIdIn,
   type Signals,
@@ -199,8 +200,8 @@ const BY_DATA: FamilyTests = [
       at(s.data, 'parameters', 'program') !== undefined ||
       /execd/.test(str(at(s.data, 'origin', 'module')) ?? ''),
   ],
-  ['agent-health', (s) => integrationError(s) !== undefined],
-  ['malware', (s) => record(s.data['virustotal']) !== undefined || isMalwareDetection(s)],
+  ['agent-health', (s) => integrationError(s)?.basis === 'data'],
+  ['malware', (s) => record(s.data['virustotal']) !== undefined || malwareEvidence(s) === 'data'],
   ['vulnerability', (s) => record(s.data['vulnerability']) !== undefined],
   ['policy', (s) => record(s.data['sca']) !== undefined],
   [

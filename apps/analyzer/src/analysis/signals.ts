@@ -57,11 +57,15 @@ export function fromProgram(signals: Signals, ...names: string[]): boolean {
   );
 }
 
+/** How an alert shows a fact: in its event data, or only through its stock rule id. */
+export type EvidenceBasis = 'data' | 'rule-id';
+
 /** A failing integration on the manager (VirusTotal "check credentials", rate limit...). */
 export interface IntegrationError {
   integration: string;
   code: string | undefined;
   message: string | undefined;
+  basis: EvidenceBasis;
 }
 
 /**
@@ -75,10 +79,10 @@ export function integrationError(signals: Signals): IntegrationError | undefined
   const details = integration ? record(signals.data[integration]) : undefined;
   const code = str(details?.['error']);
   if (integration && code !== undefined) {
-    return { integration, code, message: str(details?.['description']) };
+    return { integration, code, message: str(details?.['description']), basis: 'data' };
   }
   if (ruleIdIn(signals, [87101, 87102])) {
-    return { integration: 'virustotal', code: undefined, message: undefined };
+    return { integration: 'virustotal', code: undefined, message: undefined, basis: 'rule-id' };
   }
   return undefined;
 }
@@ -102,28 +106,29 @@ export function isDefenderEvent(signals: Signals): boolean {
 }
 
 /**
- * True when the alert reports malware actually found: VirusTotal positives, a ClamAV
- * FOUND line, a Windows Defender detection event. Status events of the same tools
+ * How the alert shows malware actually found, if it does: VirusTotal positives, a
+ * ClamAV FOUND line, a Windows Defender detection event. Status events of the same tools
  * (a scanner stopped, "no positives", an update) are not detections.
  */
-export function isMalwareDetection(signals: Signals): boolean {
+export function malwareEvidence(signals: Signals): EvidenceBasis | undefined {
   const virustotal = record(signals.data['virustotal']);
   if (virustotal) {
-    return str(virustotal['malicious']) === '1' || (num(virustotal['positives']) ?? 0) > 0;
+    const positive =
+      str(virustotal['malicious']) === '1' || (num(virustotal['positives']) ?? 0) > 0;
+    return positive ? 'data' : undefined;
   }
-  if (fromProgram(signals, 'clamd') || hasGroup(signals, 'clamd')) {
-    return ruleIdIn(signals, [52502, 52502], [52511, 52511]) || / FOUND\b/.test(signals.fullLog);
+  const clamav = fromProgram(signals, 'clamd') || hasGroup(signals, 'clamd');
+  if ((clamav || /\bclamd\[\d+\]:/.test(signals.fullLog)) && / FOUND\b/.test(signals.fullLog)) {
+    return 'data';
   }
-  if (isDefenderEvent(signals)) {
-    const eventId = str(at(signals.data, 'win', 'system', 'eventID'));
-    if (eventId !== undefined) {
-      return DEFENDER_DETECTION_EVENTS.has(eventId);
-    }
+  const defenderEvent = str(at(signals.data, 'win', 'system', 'eventID'));
+  if (isDefenderEvent(signals) && defenderEvent !== undefined) {
+    return DEFENDER_DETECTION_EVENTS.has(defenderEvent) ? 'data' : undefined;
   }
   // Trimmed alerts: the rule alone. 87105 VirusTotal positives, 52502/52511 ClamAV,
   // 62123 Defender 1116 (eventchannel), 83001/83002 Defender 1116/1117 (legacy),
   // 40113 "multiple viruses detected".
-  return ruleIdIn(
+  const byRuleId = ruleIdIn(
     signals,
     [87105, 87105],
     [52502, 52502],
@@ -132,4 +137,10 @@ export function isMalwareDetection(signals: Signals): boolean {
     [83001, 83002],
     [40113, 40113],
   );
+  return byRuleId ? 'rule-id' : undefined;
+}
+
+/** True when the alert reports malware actually found (see {@link malwareEvidence}). */
+export function isMalwareDetection(signals: Signals): boolean {
+  return malwareEvidence(signals) !== undefined;
 }

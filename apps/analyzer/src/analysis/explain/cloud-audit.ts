@@ -30,6 +30,7 @@ interface CloudEvent {
 }
 
 const IP = /^[0-9a-f.:]+$/i;
+const AZURE_KEYS = ['OperationName', 'Caller', 'SubscriptionId', 'ResourceProvider', 'azure_tag'];
 
 function inPlace(name: string | undefined, kind = ''): string | undefined {
   return name ? `in ${kind}${token(name, 60)}` : undefined;
@@ -137,7 +138,28 @@ function readEvent(ctx: ExplainContext): CloudEvent {
   if (record(data['office365'])) {
     return office365(data);
   }
-  return azure(data);
+  if (AZURE_KEYS.some((key) => data[key] !== undefined) || integration === 'azure') {
+    return azure(data);
+  }
+  return unknownCloud();
+}
+
+/** A cloud alert whose record Herald cannot read (trimmed, or a provider it does not know). */
+function unknownCloud(): CloudEvent {
+  return {
+    provider: 'Cloud',
+    log: 'a cloud audit log',
+    action: undefined,
+    service: undefined,
+    principal: undefined,
+    sourceIp: undefined,
+    target: undefined,
+    where: undefined,
+    userAgent: undefined,
+    via: undefined,
+    allowed: undefined,
+    mfa: undefined,
+  };
 }
 
 /** Audit records of cloud accounts: AWS CloudTrail, Google Cloud, Azure, Microsoft 365. */
