@@ -11,8 +11,8 @@ import type { Database } from '@herald/db';
 import { registerOpsRoutes, type Logger, type Registry } from '@herald/runtime';
 import { streamKey } from '@herald/streams';
 import { alertRoutes } from './alert-routes.ts';
-import type { RawBatch } from './batch.ts';
-import { ACCEPTED_CONTENT_TYPES, toErrorResponse } from './http-errors.ts';
+import { CONTENT_TYPE_FORMATS, type RawBatch } from './batch.ts';
+import { toErrorResponse } from './http-errors.ts';
 import { createIngestMetrics } from './metrics.ts';
 import { createReadinessCheck } from './readiness.ts';
 import { noteRequest, requestNote } from './request-notes.ts';
@@ -113,7 +113,7 @@ export function buildApp(deps: IngestAppDeps): FastifyInstance {
   // The route reads the body itself, as text, because what a bad body gets depends on its
   // format: a bad NDJSON line is one rejected alert, not a failed request.
   app.removeAllContentTypeParsers();
-  for (const [type, format] of Object.entries(ACCEPTED_CONTENT_TYPES)) {
+  for (const [type, format] of Object.entries(CONTENT_TYPE_FORMATS)) {
     app.addContentTypeParser(type, { parseAs: 'string' }, (_request, text, done) => {
       const body: RawBatch = { format, text: String(text) };
       done(null, body);

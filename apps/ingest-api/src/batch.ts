@@ -7,6 +7,14 @@ import { locateJsonError } from './json-error.ts';
  */
 export type BodyFormat = 'json' | 'lines';
 
+/** The content types POST /v1/alerts reads, and how it reads each. */
+export const CONTENT_TYPE_FORMATS: Readonly<Record<string, BodyFormat>> = {
+  'application/json': 'json',
+  'application/x-ndjson': 'lines',
+  'application/ndjson': 'lines',
+  'text/plain': 'lines',
+};
+
 /** A request body as the content-type parsers hand it on: the text, and how to read it. */
 export interface RawBatch {
   format: BodyFormat;

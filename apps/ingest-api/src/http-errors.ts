@@ -1,14 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { isIngestRequestError, isStoreUnavailableError } from './errors.ts';
 
-/** The content types POST /v1/alerts reads, and how it reads each. */
-export const ACCEPTED_CONTENT_TYPES = {
-  'application/json': 'json',
-  'application/x-ndjson': 'lines',
-  'application/ndjson': 'lines',
-  'text/plain': 'lines',
-} as const;
-
+// The types of CONTENT_TYPE_FORMATS (batch.ts), with what each holds.
 const ACCEPTED_LIST =
   'application/json (one alert or an array of alerts), application/x-ndjson, ' +
   'application/ndjson or text/plain (one JSON alert per line)';
