@@ -12,6 +12,10 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** Names this process in pg_stat_activity. */
   applicationName?: string;
+  /** Bound on getting a connection, so a server that hangs fails requests instead of holding them. */
+  connectionTimeoutMs?: number;
+  /** Server-side bound on one statement (statement_timeout); 0 for none. */
+  statementTimeoutMs?: number;
 }
 
 /** A Prisma client and the pg pool under it, which the batched raw SQL shares. */
@@ -27,6 +31,8 @@ export function createDatabase(options: DatabaseOptions): Database {
     connectionString: options.url,
     max: options.poolMax ?? 10,
     application_name: options.applicationName ?? 'herald',
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000, // 10 s
+    statement_timeout: options.statementTimeoutMs ?? 30_000, // 30 s
   });
   // An idle client that loses its server emits 'error' on the pool; without a listener
   // that would crash the process instead of letting the next query reconnect.

@@ -18,6 +18,23 @@ describe('parseEnv', () => {
     expect(message).toMatch(/HERALD_BATCH_SIZE: .*\(got "-3"\)/);
   });
 
+  it('never repeats a secret or the credentials inside a URL', () => {
+    const schema = z.object({
+      REDIS_URL: z.string().url().refine((v) => v.startsWith('redis:'), 'must be a redis:// URL'),
+      HERALD_API_KEY: z.string().min(16),
+    });
+    let message = '';
+    try {
+      parseEnv(schema, { REDIS_URL: 'http://user:hunter2@cache:6379', HERALD_API_KEY: 'short-secret' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('REDIS_URL: must be a redis:// URL (got "http://***:***@cache:6379/")');
+    expect(message).toMatch(/HERALD_API_KEY: [^(]*$/m);
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('short-secret');
+  });
+
   it('applies defaults, coerces numbers, treats empty strings as unset and freezes the result', () => {
     const schema = z.object({ ...workerEnvShape, FLAG: BoolEnv.default(false) });
     const env = parseEnv(schema, {

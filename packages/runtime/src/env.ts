@@ -33,9 +33,29 @@ export function isConfigError(err: unknown): err is ConfigError {
   return typeof err === 'object' && err !== null && 'isConfigError' in err;
 }
 
+// Values of these are never repeated in an error message: they go to logs and terminals.
+const SECRET_NAME = /PASSWORD|SECRET|TOKEN|KEY|CREDENTIAL/i;
+
+/** How a bad value is shown in an error: secrets not at all, URLs without their userinfo. */
+function describeValue(name: string, value: string): string | undefined {
+  if (SECRET_NAME.test(name)) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.username || url.password) {
+      url.username = url.username ? '***' : '';
+      url.password = url.password ? '***' : '';
+      return JSON.stringify(url.toString());
+    }
+  } catch {
+    // not a URL: shown as it is
+  }
+  return JSON.stringify(value);
+}
+
 /**
  * Parses `source` with `schema` and returns the result frozen. Throws ConfigError naming
- * each variable that is wrong and what was wrong with it. Empty strings count as unset,
+ * each variable that is wrong and what was wrong with it, and the value unless it is a
+ * secret (credentials inside a URL are masked). Empty strings count as unset,
  * which is how shells and compose files pass "no value".
  */
 export function parseEnv<S extends z.ZodType>(
@@ -51,9 +71,8 @@ export function parseEnv<S extends z.ZodType>(
       result.error.issues.map((issue) => {
         const name = issue.path.join('.') || '(environment)';
         const given = issue.path.length === 1 ? cleaned[String(issue.path[0])] : undefined;
-        return given === undefined
-          ? `${name}: ${issue.message}`
-          : `${name}: ${issue.message} (got ${JSON.stringify(given)})`;
+        const shown = given === undefined ? undefined : describeValue(name, given);
+        return shown === undefined ? `${name}: ${issue.message}` : `${name}: ${issue.message} (got ${shown})`;
       }),
     );
   }
