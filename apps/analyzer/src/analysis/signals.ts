@@ -1,5 +1,5 @@
 import type { WazuhAlert } from '@herald/wazuh';
-import { at, firstStr, num, record, str, strList } from './fields.ts';
+import { at, firstStr, num, record, str } from './fields.ts';
 
 /** What classification and scoring read from an alert, normalised once. */
 export interface Signals {

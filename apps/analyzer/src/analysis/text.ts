@@ -59,6 +59,11 @@ export function sentences(...parts: (string | undefined | false)[]): string {
   return parts.filter((part): part is string => typeof part === 'string' && part !== '').join(' ');
 }
 
+/** The text with its first letter upper-cased, to start a sentence with a phrase. */
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** "a", "a and b", "a, b and c". */
 export function listWords(items: readonly string[]): string {
   if (items.length <= 1) {

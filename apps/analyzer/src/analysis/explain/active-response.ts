@@ -1,4 +1,5 @@
 import { at, firstStr, num, record } from '../fields.ts';
+import { ruleIdIn } from '../signals.ts';
 import { quote, sentences, token } from '../text.ts';
 import {
   addressNote,
@@ -44,17 +45,24 @@ export function explainActiveResponse(ctx: ExplainContext): Explanation {
   const command = (firstStr(data['command'], data['type']) ?? '').toLowerCase();
   const srcip = firstStr(data['srcip'], at(trigger, 'data', 'srcip'));
   const ip = srcip ? token(srcip, 45) : undefined;
-  const blocking = program ? BLOCKING.test(program) : /blocked/i.test(alert.rule.description);
-  const lifted = command === 'delete' || /unblocked/i.test(alert.rule.description);
-  const programText = program ? quote(program, 40) : 'a response script';
+  // Stock rules 601-606 and 651-656 block (odd ids) and unblock (even ids) an address.
+  const stockRule = ruleIdIn(signals, [601, 606], [651, 656]) ? Number(alert.rule.id) : undefined;
+  const blocking = program
+    ? BLOCKING.test(program)
+    : /blocked/i.test(alert.rule.description) || stockRule !== undefined;
+  const lifted =
+    command === 'delete' ||
+    /unblocked/i.test(alert.rule.description) ||
+    (command === '' && stockRule !== undefined && stockRule % 2 === 0);
+  const programText = program ? token(program, 40) : undefined;
   const triggerText = triggerSentence(trigger);
   const triggerId = firstStr(at(trigger, 'rule', 'id'));
 
   if (!blocking) {
     return {
-      title: `Wazuh ran the active response ${programText} on ${host.name}`,
+      title: `Wazuh ran ${programText ? `the active response ${programText}` : 'an active response'} on ${host.name}`,
       summary: sentences(
-        `Wazuh's automatic response ran ${programText}${command ? ` (${quote(command, 20)})` : ''} on ${host.described}.`,
+        `Wazuh's automatic response ran ${programText ?? 'a response script'}${command ? ` (${quote(command, 20)})` : ''} on ${host.described}.`,
         triggerText,
         `Wazuh's rule says: ${ruleQuote(alert)}.`,
       ),
@@ -70,9 +78,9 @@ export function explainActiveResponse(ctx: ExplainContext): Explanation {
   const verb = lifted ? 'unblocked' : 'blocked';
   const summary = sentences(
     lifted
-      ? `Wazuh's automatic response ${programText} lifted its block${ip ? ` on ${ip}` : ''} on ${host.described}.`
-      : `Wazuh's automatic response ran ${programText} on ${host.described} to block ${ip ? `the address ${ip}` : 'an address'} at the firewall.`,
-    triggerText,
+      ? `Wazuh's automatic response${programText ? ` ${programText}` : ''} lifted its block${ip ? ` on ${ip}` : ''} on ${host.described}.`
+      : `Wazuh's automatic response ran ${programText ?? 'a blocking script'} on ${host.described} to block ${ip ? `the address ${ip}` : 'an address'}.`,
+    triggerText ?? `Wazuh's rule says: ${ruleQuote(alert)}.`,
     lifted
       ? undefined
       : 'Such blocks are usually lifted automatically after the configured timeout.',

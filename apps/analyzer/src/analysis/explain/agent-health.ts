@@ -1,5 +1,11 @@
-import { fromProgram, hasGroup, integrationError, type IntegrationError } from '../signals.ts';
-import { quote, sentences, token } from '../text.ts';
+import {
+  fromProgram,
+  hasGroup,
+  integrationError,
+  ruleIdIn,
+  type IntegrationError,
+} from '../signals.ts';
+import { capitalise, quote, sentences, token } from '../text.ts';
 import {
   aroundTime,
   askOwner,
@@ -11,16 +17,25 @@ import { levelMeaning } from './level.ts';
 
 type AgentEvent = 'stopped' | 'disconnected' | 'removed' | 'started';
 
-/** Agent lifecycle events of rules 501-506, told apart by their wording. */
+/** The stock rules of agent lifecycle events (0015-ossec_rules). */
+const AGENT_EVENT_RULES: Record<string, AgentEvent> = {
+  '501': 'started',
+  '503': 'started',
+  '504': 'disconnected',
+  '505': 'removed',
+  '506': 'stopped',
+};
+
+/** Agent lifecycle events, told apart by their wording or, if trimmed, their rule id. */
 function agentEvent(ctx: ExplainContext): AgentEvent | undefined {
   const text = `${ctx.signals.description} ${ctx.signals.fullLog}`;
   const match = /agent (stopped|disconnected|removed|started)|(new) ossec agent connected/i.exec(
     text,
   );
-  if (!match) {
-    return undefined;
+  if (match) {
+    return (match[1] ?? 'started').toLowerCase() as AgentEvent;
   }
-  return (match[1] ?? 'started').toLowerCase() as AgentEvent;
+  return AGENT_EVENT_RULES[ctx.alert.rule.id];
 }
 
 const AGENT_WORDS: Record<AgentEvent, { summary: string; why: string }> = {
@@ -84,7 +99,7 @@ function explainIntegrationError(ctx: ExplainContext, error: IntegrationError): 
   return {
     title: `${name} integration error on ${host.name}: ${quote(message, 60)}`,
     summary: sentences(
-      `${host.described.charAt(0).toUpperCase()}${host.described.slice(1)} tried to use the ${name} integration and got the error ${quote(message, 100)}${error.code ? ` (code ${token(error.code, 10)})` : ''}.`,
+      `${capitalise(host.described)} tried to use the ${name} integration and got the error ${quote(message, 100)}${error.code ? ` (code ${token(error.code, 10)})` : ''}.`,
       credentials ? 'The service refused the API key (credentials) it was given.' : undefined,
     ),
     whyItMatters: sentences(
@@ -152,7 +167,8 @@ export function explainAgentHealth(ctx: ExplainContext): Explanation {
   }
   if (
     hasGroup(ctx.signals, 'clamd', 'freshclam') ||
-    fromProgram(ctx.signals, 'clamd', 'freshclam')
+    fromProgram(ctx.signals, 'clamd', 'freshclam') ||
+    ruleIdIn(ctx.signals, [52503, 52510])
   ) {
     return explainScannerStatus(ctx);
   }

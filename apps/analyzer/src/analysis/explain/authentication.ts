@@ -1,6 +1,6 @@
 import { firstStr } from '../fields.ts';
-import { hasGroup } from '../signals.ts';
-import { plural, quote, sentences, token } from '../text.ts';
+import { hasGroup, ruleIdIn } from '../signals.ts';
+import { capitalise, plural, quote, sentences, token } from '../text.ts';
 import {
   addressNote,
   aroundTime,
@@ -15,8 +15,10 @@ type LoginKind = 'privilege' | 'success-after-failures' | 'brute-force' | 'failu
 
 interface LoginFacts {
   kind: LoginKind;
-  service: string;
-  serviceWords: string;
+  /** The service's short name ("SSH"), when the alert shows it. */
+  service: string | undefined;
+  /** The service explained for a non-specialist. */
+  serviceWords: string | undefined;
   srcip: string | undefined;
   /** The account the attempt was for. */
   user: string | undefined;
@@ -31,13 +33,22 @@ interface LoginFacts {
 function loginKind(ctx: ExplainContext): LoginKind {
   const { signals, alert } = ctx;
   const text = signals.description;
-  if (hasGroup(signals, 'sudo', 'su') || ['sudo', 'su'].includes(signals.program)) {
+  if (
+    hasGroup(signals, 'sudo', 'su') ||
+    ['sudo', 'su'].includes(signals.program) ||
+    ruleIdIn(signals, [5300, 5499])
+  ) {
     return 'privilege';
+  }
+  // 40112 "multiple failures followed by a success", 40111 "multiple failures".
+  if (ruleIdIn(signals, [40112, 40112])) {
+    return 'success-after-failures';
   }
   const success = hasGroup(signals, 'authentication_success') || /success|accepted/i.test(text);
   const failures =
     hasGroup(signals, 'authentication_failures') ||
     alert.rule.frequency !== undefined ||
+    ruleIdIn(signals, [40111, 40111]) ||
     /brute force|multiple/i.test(text);
   if (success) {
     return failures || /fail/i.test(text) ? 'success-after-failures' : 'success';
@@ -45,21 +56,34 @@ function loginKind(ctx: ExplainContext): LoginKind {
   return failures ? 'brute-force' : 'failure';
 }
 
-function service(ctx: ExplainContext): [string, string] {
+function service(ctx: ExplainContext): [string | undefined, string | undefined] {
   const { signals } = ctx;
-  if (signals.program === 'sshd' || signals.decoder === 'sshd' || hasGroup(signals, 'sshd')) {
+  const is = (name: string, ...ids: [number, number][]): boolean =>
+    signals.program === name ||
+    signals.decoder === name ||
+    hasGroup(signals, name) ||
+    ruleIdIn(signals, ...ids);
+  if (is('sshd', [5700, 5799])) {
     return ['SSH', 'SSH (remote command-line login)'];
   }
-  if (hasGroup(signals, 'sudo') || signals.program === 'sudo') {
+  if (is('sudo', [5400, 5499])) {
     return ['sudo', 'sudo (running a command as another user, usually the administrator root)'];
   }
-  if (hasGroup(signals, 'su') || signals.program === 'su') {
+  if (is('su', [5300, 5399])) {
     return ['su', 'su (switching to another user account)'];
   }
-  if ([...signals.groups].some((group) => group.startsWith('win'))) {
-    return ['Windows', 'Windows logon'];
+  if (is('pam', [5500, 5599])) {
+    return ['PAM', 'the system login service (PAM)'];
   }
-  return ['login', 'a login'];
+  if ([...signals.groups].some((group) => group.startsWith('win'))) {
+    return ['Windows', 'a Windows logon'];
+  }
+  return [undefined, undefined];
+}
+
+/** "SSH login" or "login", for titles that name the service when known. */
+function loginWords(facts: LoginFacts): string {
+  return facts.service ? `${facts.service} login` : 'login';
 }
 
 function sudoCommand(ctx: ExplainContext): string | undefined {
@@ -98,15 +122,15 @@ function titleFor(ctx: ExplainContext, facts: LoginFacts): string {
   const user = facts.user ? ` for ${token(facts.user)}` : '';
   switch (facts.kind) {
     case 'privilege':
-      return `${facts.service} to ${facts.runAs ? token(facts.runAs) : 'another user'} by ${facts.runBy ? token(facts.runBy) : 'a user'} on ${host}`;
+      return `${facts.service ?? 'sudo'} to ${facts.runAs ? token(facts.runAs) : 'another user'} by ${facts.runBy ? token(facts.runBy) : 'a user'} on ${host}`;
     case 'success-after-failures':
-      return `${facts.service} login after repeated failures${user} on ${host}${from}`;
+      return `${capitalise(loginWords(facts))} after repeated failures${user} on ${host}${from}`;
     case 'brute-force':
-      return `${facts.service} brute force against ${host}${from}`;
+      return `${facts.service ? `${facts.service} brute force` : 'Brute force'} against ${host}${from}`;
     case 'failure':
-      return `Failed ${facts.service} login${user} on ${host}${from}`;
+      return `Failed ${loginWords(facts)}${user} on ${host}${from}`;
     case 'success':
-      return `${facts.service} login${user} on ${host}${from}`;
+      return `${capitalise(loginWords(facts))}${user} on ${host}${from}`;
     default: {
       const unreachable: never = facts.kind;
       return unreachable;
@@ -117,22 +141,24 @@ function titleFor(ctx: ExplainContext, facts: LoginFacts): string {
 function whatHappened(ctx: ExplainContext, facts: LoginFacts): string {
   const host = ctx.host.described;
   const who = facts.srcip ? `Someone at ${token(facts.srcip, 45)}` : 'Someone';
-  const user = facts.user ? `the user name ${token(facts.user)}` : 'a user name';
-  const missing = facts.nonexistentUser ? `, which does not exist on that machine` : '';
+  const via = facts.serviceWords ? ` with ${facts.serviceWords}` : '';
+  const missing = facts.nonexistentUser ? ', which does not exist on that machine' : '';
+  const using = facts.user ? `, using the user name ${token(facts.user)}${missing}` : '';
+  const as = facts.user ? ` as ${token(facts.user)}` : '';
   switch (facts.kind) {
     case 'privilege':
       return sentences(
-        `On ${host}, ${facts.runBy ? `the user ${token(facts.runBy)}` : 'a user'} used ${facts.serviceWords} to act as ${facts.runAs ? token(facts.runAs) : 'another user'}.`,
+        `On ${host}, ${facts.runBy ? `the user ${token(facts.runBy)}` : 'a user'} used ${facts.serviceWords ?? 'sudo'} to act as ${facts.runAs ? token(facts.runAs) : 'another user'}.`,
         facts.command ? `The command was ${quote(facts.command, 160)}.` : undefined,
       );
     case 'success-after-failures':
-      return `${who} logged in to ${host} with ${facts.serviceWords} as ${user} after a series of failed attempts.`;
+      return `${who} logged in to ${host}${via}${as} after a series of failed attempts.`;
     case 'brute-force':
-      return `${who} tried to log in to ${host} with ${facts.serviceWords} ${facts.attempts ? plural(facts.attempts, 'time') : 'many times'} in a short period, using ${user}${missing}. Trying many logins quickly is what password-guessing tools do.`;
+      return `${who} tried to log in to ${host}${via} ${facts.attempts ? plural(facts.attempts, 'time') : 'many times'} in a short period${using}. Trying many logins quickly is what password-guessing tools do.`;
     case 'failure':
-      return `${who} failed to log in to ${host} with ${facts.serviceWords} using ${user}${missing}.`;
+      return `${who} failed to log in to ${host}${via}${using}.`;
     case 'success':
-      return `${who} logged in to ${host} with ${facts.serviceWords} as ${user}.`;
+      return `${who} logged in to ${host}${via}${as}.`;
     default: {
       const unreachable: never = facts.kind;
       return unreachable;

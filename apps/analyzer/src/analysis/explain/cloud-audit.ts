@@ -1,5 +1,6 @@
 import { at, firstStr, record } from '../fields.ts';
-import { quote, sentences, token } from '../text.ts';
+import { ruleIdIn } from '../signals.ts';
+import { capitalise, quote, sentences, token } from '../text.ts';
 import {
   aroundTime,
   isInternalAddress,
@@ -129,7 +130,8 @@ function office365(data: Record<string, unknown>): CloudEvent {
 function readEvent(ctx: ExplainContext): CloudEvent {
   const data = ctx.signals.data;
   const integration = firstStr(data['integration']);
-  if (record(data['aws']) || integration === 'aws') {
+  // Trimmed alerts: the stock rule ranges name the provider (AWS 80200-80499, Azure 87800s).
+  if (record(data['aws']) || integration === 'aws' || ruleIdIn(ctx.signals, [80200, 80499])) {
     return aws(data);
   }
   if (record(data['protoPayload']) || record(data['gcp']) || integration === 'gcp') {
@@ -138,7 +140,11 @@ function readEvent(ctx: ExplainContext): CloudEvent {
   if (record(data['office365'])) {
     return office365(data);
   }
-  if (AZURE_KEYS.some((key) => data[key] !== undefined) || integration === 'azure') {
+  if (
+    AZURE_KEYS.some((key) => data[key] !== undefined) ||
+    integration === 'azure' ||
+    ruleIdIn(ctx.signals, [87800, 87899])
+  ) {
     return azure(data);
   }
   return unknownCloud();
@@ -167,6 +173,7 @@ export function explainCloudAudit(ctx: ExplainContext): Explanation {
   const { alert, signals, host } = ctx;
   const event = readEvent(ctx);
   const principal = event.principal ? token(event.principal, 80) : 'an unidentified account';
+  const manager = `whoever manages the ${event.provider === 'Cloud' ? 'cloud' : event.provider} account`;
   const action = event.action ? token(event.action, 80) : 'an action';
   const ip = event.sourceIp ? token(event.sourceIp, 60) : undefined;
   const when = aroundTime(alert);
@@ -208,16 +215,14 @@ export function explainCloudAudit(ctx: ExplainContext): Explanation {
     summary,
     whyItMatters,
     nextSteps: [
-      `Confirm with ${principal}, or whoever manages the ${event.provider} account, that ${action}${when} was intended.`,
+      `Confirm with ${event.principal ? `${principal}, or ${manager},` : manager} that ${action}${when} was intended.`,
       publicIp
         ? `Check that ${ip} is one of your offices, VPNs or services; if it is not, treat the account's credentials as stolen.`
         : `Check that the request source${ip ? ` ${ip}` : ''} is one you expect for this account.`,
-      `Review everything ${principal} did in ${event.provider} over the last 24 hours in the same audit log.`,
+      event.principal
+        ? `Review everything ${principal} did in ${event.provider} over the last 24 hours in the same audit log.`
+        : 'Find the record in the audit log to see which account acted, and review its other actions.',
       `If anything is unexpected, revoke the account's keys and sessions and require multi-factor authentication.`,
     ],
   };
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -36,7 +36,7 @@ export function explainContainer(ctx: ExplainContext): Explanation {
   const summary = sentences(
     command !== undefined
       ? `Docker on ${host.described} reports that the command ${quote(command, 160)} was run inside ${described}.`
-      : `Docker on ${host.described} reports the ${token(kind, 20)} event ${quote(action || 'unknown', 60)} for ${described}.`,
+      : `Docker on ${host.described} reports ${action ? `the ${token(kind, 20)} event ${quote(action, 60)}` : `a ${token(kind, 20)} event`} for ${described}.`,
     `Wazuh's rule says: ${ruleQuote(alert)}.`,
   );
 
@@ -60,7 +60,7 @@ export function explainContainer(ctx: ExplainContext): Explanation {
   }
 
   return {
-    title: ['Docker', token(kind, 20), name, quote(action || 'event', 40), 'on', host.name]
+    title: ['Docker', token(kind, 20), name, action ? quote(action, 40) : 'event', 'on', host.name]
       .filter(Boolean)
       .join(' '),
     summary,

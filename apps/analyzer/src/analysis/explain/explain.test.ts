@@ -103,6 +103,25 @@ describe('explanations of the corpus', () => {
   });
 });
 
+describe('explanations of trimmed alerts', () => {
+  it.each([
+    ['506', 'Wazuh agent web-01 stopped'],
+    ['504', 'Wazuh agent web-01 disconnected'],
+    ['52502', 'ClamAV flags a file as malware on web-01'],
+    ['87105', 'VirusTotal flags a file as malware on web-01'],
+    ['651', 'Wazuh blocked an address on web-01'],
+    ['652', 'Wazuh unblocked an address on web-01'],
+    ['5402', 'sudo to another user by a user on web-01'],
+    ['5712', 'Failed SSH login on web-01'],
+    ['80202', 'AWS: an unidentified account ran an action'],
+  ])('rule %s alone gives the title %j', (id, title) => {
+    const alert = makeAlert({ level: 5, id, description: `Rule ${id}` });
+    const explanation = explain(alert);
+    expect(explanation.title).toBe(title);
+    expect(explanation.nextSteps.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe('explanations with enrichment', () => {
   const enriched: Enrichment = {
     kind: 'agent',
