@@ -1,11 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// Each folder is its own project with vitest's defaults; projects do not inherit options
+// set here, so a suite that needs longer timeouts sets them itself (tests/e2e does).
 export default defineConfig({
   test: {
-    projects: ['apps/*', 'packages/*', 'integrations/*'],
-    // Tests talk to real PostgreSQL and Redis; two cores share them with the services
-    // that end-to-end tests start.
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    projects: ['apps/*', 'packages/*', 'integrations/*', 'tests/*'],
   },
 });
