@@ -2,13 +2,13 @@ import type { Enrichment } from '@herald/contracts';
 import { parseWazuhTimestamp, type WazuhAlert } from '@herald/wazuh';
 import { firstStr } from '../fields.ts';
 import type { Signals } from '../signals.ts';
-import { clip, listWords, quoteStatement, token } from '../text.ts';
+import { clip, listWords, quote, quoteStatement, token } from '../text.ts';
 
 /** The machine an alert is about, worded for titles and summaries. */
 export interface HostView {
   /** A short name for titles: the agent name, or a stand-in. */
   name: string;
-  /** The name with what else is known: "Ubuntu (10.0.2.15, Ubuntu 22.04)". */
+  /** The name with what else is known: `web-01 (10.0.2.15, "Ubuntu 22.04")`. */
   described: string;
   /** The alert is about the Wazuh manager itself (agent 000). */
   isManager: boolean;
@@ -42,7 +42,8 @@ export function describeHost(alert: WazuhAlert, enrichment: Enrichment): HostVie
   const ip = firstStr(enrichment.agent.ip, alert.agent?.ip);
   const os = enrichment.agent.os;
   const osText = os ? firstStr([os.name, os.version].filter(Boolean).join(' ')) : undefined;
-  const details = [ip ? token(ip, 45) : undefined, osText ? clip(osText, 60) : undefined].filter(
+  // The OS is what the agent reports about itself: free text, so quoted like alert data.
+  const details = [ip ? token(ip, 45) : undefined, osText ? quote(osText, 60) : undefined].filter(
     (item): item is string => item !== undefined,
   );
   const isManager = enrichment.kind === 'manager';

@@ -138,7 +138,7 @@ describe('explanations with enrichment', () => {
 
   it('names the OS, the owner and the team, and the asset importance', () => {
     const explanation = explain(corpusAlert(15), enriched);
-    expect(explanation.summary).toContain('Centos (10.0.1.175, CentOS Linux 7.9)');
+    expect(explanation.summary).toContain('Centos (10.0.1.175, "CentOS Linux 7.9")');
     expect(explanation.whyItMatters).toContain('rates Centos as critical importance');
     expect(explanation.whyItMatters).toContain('alice (team payments)');
   });
