@@ -131,6 +131,7 @@ export interface AlertView {
     replica: string;
     attempt: number;
     error: string | null;
+    reason: string | null;
   }[];
   deliveries: {
     id: string;
@@ -176,6 +177,7 @@ export async function getAlertView(db: Database, id: string): Promise<AlertView 
       replica: h.replica,
       attempt: h.attempt,
       error: h.error,
+      reason: h.reason,
     })),
     deliveries: row.deliveries.map((d) => ({
       id: d.id,

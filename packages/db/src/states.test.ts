@@ -15,6 +15,8 @@ describe('state machine', () => {
     expect(canTransition('new', 'error')).toBe(false);
     expect(canTransition('error', 'new')).toBe(true);
     expect(canTransition('analyzed', 'suppressed')).toBe(true);
+    expect(canTransition('analyzing', 'suppressed')).toBe(true);
+    expect(canTransition('enriching', 'suppressed')).toBe(false);
     expect(canTransition('sent', 'new')).toBe(false);
   });
 

@@ -31,7 +31,9 @@ const ALLOWED: Readonly<Record<AlertState, readonly AlertState[]>> = {
   // A working state may be re-entered: a replica takes over a claim that expired.
   enriching: ['enriching', 'enriched', 'error'],
   enriched: ['analyzing'],
-  analyzing: ['analyzing', 'analyzed', 'error'],
+  // The analyzer decides suppression (silenced, grouped, routed nowhere) while it holds
+  // the alert, so it ends the journey from its working state.
+  analyzing: ['analyzing', 'analyzed', 'suppressed', 'error'],
   analyzed: ['formatting', 'suppressed'],
   formatting: ['formatting', 'formatted', 'error'],
   formatted: ['sending'],

@@ -93,6 +93,21 @@ describe('commitAttempts', () => {
     ]);
   });
 
+  test('the analyzer can end an alert as suppressed, with the reason in its history', async ({ db }) => {
+    const ids = await seed(db, 1);
+    await db.pool.query(`UPDATE alerts SET state = 'enriched'`);
+    await claimAlerts(db.pool, STAGES.analyze, ids, a, 60_000);
+    await inTransaction(db.pool, (client) =>
+      commitAttempts(client, STAGES.analyze, [{ kind: 'done', id: ids[0]!, to: 'suppressed', note: 'silenced by s-1' }], a),
+    );
+    expect(await states(db, ids)).toEqual(['suppressed']);
+    const { rows } = await db.pool.query(
+      `SELECT from_state, to_state, error, reason FROM alert_transitions WHERE alert_id = $1 ORDER BY id DESC LIMIT 1`,
+      [ids[0]],
+    );
+    expect(rows[0]).toEqual({ from_state: 'analyzing', to_state: 'suppressed', error: null, reason: 'silenced by s-1' });
+  });
+
   test('a replica whose claim was taken over cannot commit', async ({ db }) => {
     const ids = await seed(db, 1);
     await claimAlerts(db.pool, enrich, ids, a, 60_000);

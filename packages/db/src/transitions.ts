@@ -131,8 +131,11 @@ export async function commitAttempts(
        RETURNING a.id, i.to_state, i.note, a.attempt
      ),
      history AS (
-       INSERT INTO alert_transitions (alert_id, from_state, to_state, service, replica, attempt, error)
-       SELECT id, $6, to_state, $8, $7, attempt, note FROM moved
+       INSERT INTO alert_transitions (alert_id, from_state, to_state, service, replica, attempt, error, reason)
+       SELECT id, $6, to_state, $8, $7, attempt,
+              CASE WHEN to_state IN ($6, 'error') THEN note END,
+              CASE WHEN to_state NOT IN ($6, 'error') THEN note END
+         FROM moved
      )
      SELECT id FROM moved`,
     [

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { AnalysisSchema, type Enrichment } from '@herald/contracts';
+import type { ClaimedAlert } from '@herald/db';
+import { createLogger } from '@herald/runtime';
+import { loadCorpus } from '@herald/testkit';
+import { Writable } from 'node:stream';
+import { createAnalyzeHandler } from './handler.ts';
+
+const logger = createLogger({ service: 't', replica: 'r', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const context = { logger, signal: new AbortController().signal };
+const enrichment: Enrichment = { kind: 'manager', agent: { id: '000', name: 'localhost.localdomain' }, sources: ['alert'], missing: [] };
+
+function claimed(line: number, overrides: Partial<ClaimedAlert> = {}): ClaimedAlert {
+  return {
+    id: crypto.randomUUID(),
+    claimedFrom: 'enriched',
+    attempt: 1,
+    retries: 0,
+    body: loadCorpus()[line - 1]!.alert,
+    enrichment,
+    analysis: null,
+    ...overrides,
+  };
+}
+
+describe('analyze handler', () => {
+  it('routes an alert at or above the minimum level to the default receiver', async () => {
+    const handler = createAnalyzeHandler({ minLevel: 3, defaultReceiver: 'soc' });
+    const [result] = await handler.process([claimed(1)], context);
+    expect(result).toMatchObject({ kind: 'done' });
+    const analysis = AnalysisSchema.parse(result?.kind === 'done' ? result.analysis : undefined);
+    expect(analysis.receivers).toEqual(['soc']);
+    expect(analysis.explainedBy).toBe('rules');
+    expect(result?.kind === 'done' && result.to).toBeUndefined();
+  });
+
+  it('suppresses an alert below the minimum level, saying why, and still stores its analysis', async () => {
+    const handler = createAnalyzeHandler({ minLevel: 11, defaultReceiver: 'soc' });
+    const [result] = await handler.process([claimed(1)], context);
+    expect(result).toMatchObject({
+      kind: 'done',
+      to: 'suppressed',
+      note: 'rule level 10 is below the notification minimum 11',
+      analysis: { receivers: [] },
+    });
+  });
+
+  it('fails an alert whose stored enrichment is unreadable', async () => {
+    const handler = createAnalyzeHandler({ minLevel: 0, defaultReceiver: 'soc' });
+    const [result] = await handler.process([claimed(1, { enrichment: { kind: 'martian' } })], context);
+    expect(result).toMatchObject({ kind: 'fail' });
+    expect(result?.kind === 'fail' && result.error).toMatch(/^enrichment unreadable/);
+  });
+
+  it('analyses every corpus alert into a valid analysis', async () => {
+    const handler = createAnalyzeHandler({ minLevel: 0, defaultReceiver: 'soc' });
+    const results = await handler.process(loadCorpus().map(({ line }) => claimed(line)), context);
+    expect(results.every((r) => r.kind === 'done')).toBe(true);
+  });
+});
