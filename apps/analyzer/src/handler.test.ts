@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AnalysisSchema, type Enrichment } from '@herald/contracts';
 import type { ClaimedAlert } from '@herald/db';
-import { createLogger } from '@herald/runtime';
+import { createSilentLogger } from '@herald/runtime';
 import { loadCorpus } from '@herald/testkit';
-import { Writable } from 'node:stream';
 import { createAnalyzeHandler } from './handler.ts';
 
-const logger = createLogger({ service: 't', replica: 'r', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const logger = createSilentLogger();
 const context = { logger, signal: new AbortController().signal };
 const enrichment: Enrichment = { kind: 'manager', agent: { id: '000', name: 'localhost.localdomain' }, sources: ['alert'], missing: [] };
 

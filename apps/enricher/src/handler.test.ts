@@ -1,19 +1,13 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '@herald/breaker';
 import type { ClaimedAlert } from '@herald/db';
-import { createLogger } from '@herald/runtime';
+import { createSilentLogger } from '@herald/runtime';
 import { loadCorpus } from '@herald/testkit';
 import { WazuhApiClient } from '@herald/wazuh';
 import { startFakeWazuhApi, type FakeWazuhApi } from '@herald/wazuh/testing';
 import { createEnrichHandler } from './handler.ts';
 
-const logger = createLogger({
-  service: 'test',
-  replica: 'r',
-  level: 'silent',
-  destination: new Writable({ write: (_c, _e, cb) => cb() }),
-});
+const logger = createSilentLogger();
 const context = { logger, signal: new AbortController().signal };
 
 function claimed(line: number, id = `00000000-0000-4000-8000-${String(line).padStart(12, '0')}`): ClaimedAlert {

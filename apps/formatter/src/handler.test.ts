@@ -2,13 +2,12 @@ import { describe, expect } from 'vitest';
 import { AnalysisSchema, EnrichmentSchema } from '@herald/contracts';
 import { claimAlerts, commitAttempts, inTransaction, insertAlerts, STAGES } from '@herald/db';
 import { test } from '@herald/db/testing';
-import { createLogger } from '@herald/runtime';
+import { createSilentLogger } from '@herald/runtime';
 import { loadCorpus } from '@herald/testkit';
-import { Writable } from 'node:stream';
 import { createFormatHandler } from './handler.ts';
 import type { Receiver } from './receivers.ts';
 
-const logger = createLogger({ service: 't', replica: 'r', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const logger = createSilentLogger();
 const actor = { service: 'formatter', replica: 'f1' };
 const receivers = new Map<string, Receiver>([
   ['default', { name: 'default', channel: 'email', from: 'Herald <herald@example.com>', to: ['soc@example.com'] }],

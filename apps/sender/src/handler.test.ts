@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { describe, expect } from 'vitest';
 import { CircuitBreaker } from '@herald/breaker';
 import { insertAlerts, type ClaimedAlert, type Database } from '@herald/db';
 import { test } from '@herald/db/testing';
-import { createLogger } from '@herald/runtime';
+import { createSilentLogger } from '@herald/runtime';
 import { createSendHandler } from './handler.ts';
 import { SmtpTransport } from './transports/smtp.ts';
 import { startTestSmtpServer } from './transports/smtp-test-server.ts';
 
-const logger = createLogger({
-  service: 'test',
-  replica: 'r',
-  level: 'silent',
-  destination: new Writable({ write: (_c, _e, cb) => cb() }),
-});
+const logger = createSilentLogger();
 const context = { logger, signal: new AbortController().signal };
 
 function email(to: string) {

@@ -9,7 +9,14 @@ export {
   parseEnv,
   workerEnvShape,
 } from './env.ts';
-export { createLogger, defaultReplicaName, REDACT_PATHS, type Logger, type LoggerOptions } from './logger.ts';
+export {
+  createLogger,
+  createSilentLogger,
+  defaultReplicaName,
+  REDACT_PATHS,
+  type Logger,
+  type LoggerOptions,
+} from './logger.ts';
 export { Counter, Gauge, Histogram, Registry, createMetricsRegistry } from './metrics.ts';
 export { registerOpsRoutes, type OpsRoutesOptions } from './ops-routes.ts';
 export { startOpsServer, type OpsServerOptions } from './ops-server.ts';

@@ -54,3 +54,8 @@ export function createLogger(options: LoggerOptions): Logger {
     options.destination ?? pino.destination({ sync: false }),
   );
 }
+
+/** A logger that writes nothing: for tests and tools that must not print. */
+export function createSilentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,11 +1,10 @@
 import { describe, expect } from 'vitest';
 import { insertAlerts, type AttemptResult, type ClaimedAlert, type Database } from '@herald/db';
 import { test } from '@herald/db/testing';
-import { createLogger, createMetricsRegistry } from '@herald/runtime';
+import { createMetricsRegistry, createSilentLogger } from '@herald/runtime';
 import { deadLetterKey, publish, streamKey } from '@herald/streams';
 import { waitFor } from '@herald/testkit';
 import type { Redis } from 'ioredis';
-import { Writable } from 'node:stream';
 import type { StageHandler } from './handler.ts';
 import { createStageMetrics } from './metrics.ts';
 import type { StageSettings } from './settings.ts';
@@ -23,9 +22,6 @@ const settings: StageSettings = {
   sweepLimit: 100,
 };
 
-const quiet = () =>
-  createLogger({ service: 'test', replica: 'r', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-
 function worker(
   db: Database,
   redis: { redis: Redis; namespace: string; url: string },
@@ -42,7 +38,7 @@ function worker(
     actor: { service: 'enricher', replica },
     settings: { ...settings, ...overrides },
     handler,
-    logger: quiet(),
+    logger: createSilentLogger(),
     metrics: createStageMetrics(createMetricsRegistry('test'), () => undefined, 'enrich'),
   });
 }

@@ -1,4 +1,4 @@
-import type { AlertFamily, Enrichment } from '@herald/contracts';
+import { AlertFamily, type Enrichment } from '@herald/contracts';
 import type { WazuhAlert } from '@herald/wazuh';
 import { describe, expect, it } from 'vitest';
 import { classifyAlert } from '../classify.ts';
@@ -25,21 +25,7 @@ function explain(
   });
 }
 
-const ALL_FAMILIES: AlertFamily[] = [
-  'authentication',
-  'file-integrity',
-  'malware',
-  'rootcheck',
-  'web-attack',
-  'vulnerability',
-  'windows-event',
-  'cloud-audit',
-  'container',
-  'policy',
-  'active-response',
-  'agent-health',
-  'other',
-];
+const ALL_FAMILIES = AlertFamily.options;
 
 /** Markup that a channel would render: markdown emphasis, code, links, HTML tags. */
 const MARKUP = /[`<>]|\*\*|__|\]\(|^#/m;
