@@ -52,3 +52,15 @@ export async function markAttemptFailed(pool: pg.Pool, id: string, error: string
     [id, error, permanent ? 'failed' : 'pending'],
   );
 }
+
+/**
+ * The send never happened (the breaker refused it before any call): back to pending
+ * without counting an attempt.
+ */
+export async function markNotAttempted(pool: pg.Pool, id: string, reason: string): Promise<void> {
+  await pool.query(
+    `UPDATE deliveries SET status = 'pending', attempts = attempts - 1, last_error = $2, updated_at = now()
+      WHERE id = $1 AND status = 'sending'`,
+    [id, reason],
+  );
+}

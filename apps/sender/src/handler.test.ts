@@ -106,6 +106,28 @@ describe('send handler', () => {
     await server.close();
   });
 
+  test('while the breaker is open the alert is deferred, spending no attempt, and sent once it closes', async ({ db }) => {
+    const server = await startTestSmtpServer();
+    const transport = new SmtpTransport({ host: '127.0.0.1', port: server.port, security: 'none' });
+    const breaker = new CircuitBreaker({ name: 'smtp', openMs: 30_000 });
+    const handler = createSendHandler({ db, transport, guard: breaker, logger, concurrency: 4 });
+    const alert = await alertWithDeliveries(db, { soc: 'soc@example.com' });
+
+    breaker.isolate();
+    const [deferred] = await handler.process([alert], context);
+    expect(deferred).toMatchObject({ kind: 'defer', id: alert.id, reason: expect.stringContaining('soc:') });
+    expect(deferred?.kind === 'defer' && deferred.delayMs).toBeGreaterThan(0);
+    expect(server.received).toHaveLength(0);
+    expect(await deliveries(db, alert.id)).toMatchObject([{ status: 'pending', attempts: 0 }]);
+
+    breaker.reset();
+    expect(await handler.process([alert], context)).toEqual([{ kind: 'done', id: alert.id }]);
+    expect(server.received).toHaveLength(1);
+    expect(await deliveries(db, alert.id)).toMatchObject([{ status: 'delivered', attempts: 1 }]);
+    await transport.close();
+    await server.close();
+  });
+
   test('an alert with no formatted deliveries fails with a reason', async ({ db }) => {
     const server = await startTestSmtpServer();
     const transport = new SmtpTransport({ host: '127.0.0.1', port: server.port, security: 'none' });

@@ -1,3 +1,4 @@
+import { isBrokenCircuitError } from '@herald/breaker';
 import { RenderedEmailSchema } from '@herald/contracts';
 import type { AttemptResult, ClaimedAlert, Database } from '@herald/db';
 import type { Logger } from '@herald/runtime';
@@ -6,6 +7,7 @@ import {
   loadDeliveries,
   markAttemptFailed,
   markDelivered,
+  markNotAttempted,
   markSending,
   type DeliveryRow,
 } from './deliveries.ts';
@@ -24,7 +26,11 @@ export interface SendHandlerOptions {
   concurrency: number;
 }
 
-type DeliveryOutcome = { kind: 'delivered' } | { kind: 'failed'; error: string } | { kind: 'retry'; error: string };
+type DeliveryOutcome =
+  | { kind: 'delivered' }
+  | { kind: 'failed'; error: string }
+  | { kind: 'retry'; error: string }
+  | { kind: 'deferred'; delayMs: number; reason: string };
 
 function isPermanent(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'retryable' in err && err.retryable === false;
@@ -54,6 +60,8 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
  * redelivered stream entry finds finished deliveries and does not send them again; only a
  * crash between the receiver's acceptance and the receipt's commit can resend, and then
  * with the same Message-ID. The alert is `sent` when all its deliveries are delivered.
+ * While the destination's breaker is open the alert is deferred, not failed: a mail
+ * outage does not use up its attempts or push it into dead letters.
  */
 export function createSendHandler(options: SendHandlerOptions): StageHandler {
   const { db, transport, guard, logger } = options;
@@ -76,6 +84,12 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
       logger.info({ alertId: row.alertId, receiver: row.receiver, messageId: receipt.messageId }, 'message delivered');
       return { kind: 'delivered' };
     } catch (err) {
+      if (isBrokenCircuitError(err)) {
+        // The destination is resting: wait for it, and spend no delivery attempt on it.
+        const reason = `${row.receiver}: ${errorText(err)}`;
+        await markNotAttempted(db.pool, row.id, reason);
+        return { kind: 'deferred', delayMs: err.retryAfterMs, reason };
+      }
       const permanent = isPermanent(err);
       await markAttemptFailed(db.pool, row.id, errorText(err), permanent);
       logger.warn({ err, alertId: row.alertId, receiver: row.receiver, permanent }, 'delivery attempt failed');
@@ -100,6 +114,15 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
         const retry = results.filter((r) => r.kind === 'retry');
         if (retry.length > 0) {
           return { kind: 'retry', id: alert.id, error: retry.map((r) => (r.kind === 'retry' ? r.error : '')).join('; ') };
+        }
+        const deferred = results.flatMap((r) => (r.kind === 'deferred' ? [r] : []));
+        if (deferred.length > 0) {
+          return {
+            kind: 'defer',
+            id: alert.id,
+            delayMs: Math.max(...deferred.map((r) => r.delayMs)),
+            reason: deferred.map((r) => r.reason).join('; '),
+          };
         }
         const failed = results.filter((r) => r.kind === 'failed');
         if (failed.length > 0) {

@@ -80,7 +80,7 @@ describe('commitAttempts', () => {
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
     expect(byId.get(ids[0])).toMatchObject({ enrichment: { kind: 'agent' }, error: null });
-    expect(byId.get(ids[1])).toMatchObject({ error: 'wazuh api timed out', claimed_by: null, released: true });
+    expect(byId.get(ids[1])).toMatchObject({ error: 'wazuh api timed out', claimed_by: 'a', released: true });
     expect(byId.get(ids[2])).toMatchObject({ error: 'alert body unreadable' });
     const history = await db.pool.query(
       `SELECT from_state, to_state, error FROM alert_transitions WHERE alert_id = $1 ORDER BY id`,
@@ -129,6 +129,31 @@ describe('commitAttempts', () => {
       ),
     ).rejects.toThrow("invalid alert transition from 'enriching' to 'sent'");
     expect(await states(db, ids)).toEqual(['enriching']);
+  });
+});
+
+describe('deferred alerts', () => {
+  test('wait unheld until due, keep their deliveries, and are then swept regardless of grace', async ({ db }) => {
+    const ids = await seed(db, 1);
+    await claimAlerts(db.pool, enrich, ids, a, 60_000);
+    await inTransaction(db.pool, (client) =>
+      commitAttempts(client, enrich, [{ kind: 'defer', id: ids[0]!, delayMs: 60_000, reason: 'breaker smtp open' }], a),
+    );
+    const { rows } = await db.pool.query(
+      `SELECT state, claimed_by, claim_expires_at > now() + interval '50 seconds' AS later FROM alerts`,
+    );
+    expect(rows[0]).toEqual({ state: 'enriching', claimed_by: null, later: true });
+    const options = { graceMs: 3_600_000, resweepAfterMs: 0, limit: 10 };
+    expect(await sweepStranded(db.pool, enrich, options)).toEqual([]);
+    expect(await claimAlerts(db.pool, enrich, ids, b, 60_000)).toEqual([]);
+
+    await db.pool.query(`UPDATE alerts SET claim_expires_at = now() - interval '1 second'`);
+    expect((await sweepStranded(db.pool, enrich, options)).map((s) => s.id)).toEqual(ids);
+    const history = await db.pool.query(
+      `SELECT to_state, error, reason FROM alert_transitions WHERE alert_id = $1 ORDER BY id DESC LIMIT 1`,
+      [ids[0]],
+    );
+    expect(history.rows[0]).toEqual({ to_state: 'enriching', error: null, reason: 'breaker smtp open' });
   });
 });
 

@@ -89,13 +89,21 @@ export type AttemptResult =
       note?: string;
     }
   | { kind: 'retry'; id: string; error: string }
+  /**
+   * Not now, and not a failure: the destination is unavailable (an open breaker). The
+   * alert keeps its working state, held by nobody until `delayMs` from now, when the
+   * sweeper hands it out again; its stream entry is acknowledged, so waiting does not use
+   * up its deliveries. The due time lives here, so it survives restarts and Redis loss.
+   */
+  | { kind: 'defer'; id: string; delayMs: number; reason: string }
   | { kind: 'fail'; id: string; error: string };
 
 /**
  * Commits a batch of attempts in the caller's transaction: `done` moves working -> output
- * (or the given state) and stores results; `retry` keeps the state, releases the claim so
- * the next delivery may take it, and records the error; `fail` moves working -> error.
- * Only alerts this replica still holds are touched; returns the ids that were.
+ * (or the given state) and stores results; `retry` keeps the state and expires the claim
+ * so the next delivery of the entry may take it, recording the error; `defer` keeps the
+ * state with no claimant until its due time; `fail` moves working -> error. Only alerts
+ * this replica still holds are touched; returns the ids that were.
  */
 export async function commitAttempts(
   client: pg.PoolClient,
@@ -105,37 +113,39 @@ export async function commitAttempts(
 ): Promise<Set<string>> {
   if (results.length === 0) return new Set();
   const toStates = results.map((result) => {
-    const to = result.kind === 'done' ? (result.to ?? stage.output) : result.kind === 'fail' ? 'error' : stage.working;
+    const to =
+      result.kind === 'done' ? (result.to ?? stage.output) : result.kind === 'fail' ? 'error' : stage.working;
     assertTransition(stage.working, to);
     return to;
   });
   const { rows } = await client.query<{ id: string }>(
     `WITH input AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::text[])
-         AS t(id, to_state, enrichment, analysis, note)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::text[], $6::text[], $7::double precision[])
+         AS t(id, to_state, enrichment, analysis, error, reason, defer_ms)
      ),
      moved AS (
        UPDATE alerts a
           SET state = i.to_state,
-              claimed_by = NULL,
-              -- A retried alert keeps its working state with an expired claim, so the
-              -- redelivered entry (or the sweeper) can claim it again.
-              claim_expires_at = CASE WHEN i.to_state = $6 THEN now() ELSE NULL END,
-              state_changed_at = CASE WHEN i.to_state = $6 THEN a.state_changed_at ELSE now() END,
-              attempt = CASE WHEN i.to_state IN ($6, 'error') THEN a.attempt ELSE 0 END,
+              -- retry: the claim stays named but expired, so the entry's next delivery
+              -- (or, after the grace, the sweeper) takes it. defer: nobody holds it, and
+              -- the sweeper hands it out once the due time has passed.
+              claimed_by = CASE WHEN i.to_state = $8 AND i.defer_ms IS NULL THEN a.claimed_by END,
+              claim_expires_at = CASE
+                WHEN i.to_state <> $8 THEN NULL
+                WHEN i.defer_ms IS NULL THEN now()
+                ELSE now() + make_interval(secs => i.defer_ms / 1000) END,
+              state_changed_at = CASE WHEN i.to_state = $8 THEN a.state_changed_at ELSE now() END,
+              attempt = CASE WHEN i.to_state IN ($8, 'error') THEN a.attempt ELSE 0 END,
               enrichment = COALESCE(i.enrichment, a.enrichment),
               analysis = COALESCE(i.analysis, a.analysis),
-              error = CASE WHEN i.to_state IN ($6, 'error') THEN i.note ELSE NULL END
+              error = CASE WHEN i.to_state IN ($8, 'error') THEN COALESCE(i.error, a.error) END
          FROM input i
-        WHERE a.id = i.id AND a.state = $6 AND a.claimed_by = $7
-       RETURNING a.id, i.to_state, i.note, a.attempt
+        WHERE a.id = i.id AND a.state = $8 AND a.claimed_by = $9
+       RETURNING a.id, i.to_state, i.error, i.reason, a.attempt
      ),
      history AS (
        INSERT INTO alert_transitions (alert_id, from_state, to_state, service, replica, attempt, error, reason)
-       SELECT id, $6, to_state, $8, $7, attempt,
-              CASE WHEN to_state IN ($6, 'error') THEN note END,
-              CASE WHEN to_state NOT IN ($6, 'error') THEN note END
-         FROM moved
+       SELECT id, $8, to_state, $10, $9, attempt, error, reason FROM moved
      )
      SELECT id FROM moved`,
     [
@@ -143,7 +153,9 @@ export async function commitAttempts(
       toStates,
       results.map((r) => (r.kind === 'done' && r.enrichment !== undefined ? JSON.stringify(r.enrichment) : null)),
       results.map((r) => (r.kind === 'done' && r.analysis !== undefined ? JSON.stringify(r.analysis) : null)),
-      results.map((r) => (r.kind === 'done' ? (r.note ?? null) : r.error)),
+      results.map((r) => (r.kind === 'retry' || r.kind === 'fail' ? r.error : null)),
+      results.map((r) => (r.kind === 'done' ? (r.note ?? null) : r.kind === 'defer' ? r.reason : null)),
+      results.map((r) => (r.kind === 'defer' ? Math.max(0, r.delayMs) : null)),
       stage.working,
       actor.replica,
       actor.service,
@@ -194,7 +206,8 @@ export async function failAlerts(
 /**
  * Finds alerts that should be on this stage's stream but may not be: in the input state
  * for longer than `graceMs` (the publish after the commit was lost, or Redis lost its
- * data), or in the working state with a claim expired for longer than `graceMs`. Marks
+ * data), in the working state with a claim expired for longer than `graceMs`, or deferred
+ * and now due. Marks
  * them swept, skips alerts swept within `resweepAfterMs` (another replica's sweep, or an
  * earlier round of this one), and returns at most `limit` of them for republishing.
  */
@@ -207,7 +220,9 @@ export async function sweepStranded(
     `WITH stranded AS (
        SELECT id FROM alerts
         WHERE ((state = $1 AND state_changed_at < now() - make_interval(secs => $3::double precision / 1000))
-           OR (state = $2 AND claim_expires_at < now() - make_interval(secs => $3::double precision / 1000)))
+           OR (state = $2 AND claim_expires_at < now() - make_interval(secs => $3::double precision / 1000))
+           -- A deferred alert has no entry left to deliver it: due is due.
+           OR (state = $2 AND claimed_by IS NULL AND claim_expires_at < now()))
           AND (swept_at IS NULL OR swept_at < now() - make_interval(secs => $4::double precision / 1000))
         ORDER BY state_changed_at
         LIMIT $5

@@ -43,7 +43,7 @@ function errorText(err: unknown): string {
  * often, claims the alerts of the rest in one statement, lets the handler work on them,
  * commits every result (and the handler's own writes) in one transaction, publishes the
  * alerts that moved on to the next stream in one pipeline, and says for each entry
- * whether to acknowledge, retry or dead-letter it. Entries are acknowledged only after
+ * whether to acknowledge (done, deferred, or nothing to do), retry or dead-letter it. Entries are acknowledged only after
  * the commit, so a crash anywhere before leaves them pending for another replica.
  */
 export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEntry[]): Promise<EntryOutcome[]> {
@@ -104,7 +104,10 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
     if (first === undefined || !committed.has(result.id)) continue;
     const outcome = result.kind === 'done' ? (result.to === 'suppressed' ? 'suppressed' : 'done') : result.kind;
     deps.metrics?.alerts.inc({ stage: deps.stage, outcome });
-    if (result.kind === 'retry') {
+    if (result.kind === 'defer') {
+      // Acknowledged: the due time is in PostgreSQL, and the sweeper hands it out then.
+      deps.logger.info({ alertId: result.id, stage: deps.stage, delayMs: result.delayMs, reason: result.reason }, 'alert deferred');
+    } else if (result.kind === 'retry') {
       outcomes[first] = RETRY;
       deps.logger.warn({ alertId: result.id, stage: deps.stage, error: result.error }, 'alert attempt failed, will retry');
     } else if (result.kind === 'fail') {

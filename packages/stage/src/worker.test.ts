@@ -104,6 +104,31 @@ describe('StageWorker', () => {
     expect(dead[0]![1]).toContain(poison);
   });
 
+  test('a deferred alert leaves no pending entry and comes back once due, its deliveries unspent', async ({ db, redis }) => {
+    const [id] = await seed(db, 1);
+    let calls = 0;
+    const w = worker(db, redis, {
+      async process(alerts) {
+        calls += 1;
+        return alerts.map((a): AttemptResult =>
+          calls === 1 ? { kind: 'defer', id: a.id, delayMs: 200, reason: 'breaker smtp open' } : { kind: 'done', id: a.id },
+        );
+      },
+    }, { handoffGraceMs: 60_000 });
+    await w.start();
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [{ alertId: id!, attempt: 0 }]);
+    await waitFor('the alert enriched after its deferral', async () => (await statesOf(db)).enriched === 1, { timeoutMs: 10_000 });
+    await w.stop();
+    expect(calls).toBe(2);
+    const pending = await redis.redis.xpending(streamKey(redis.namespace, 'enrich'), 'enrich-workers');
+    expect(pending[0]).toBe(0);
+    const { rows } = await db.pool.query(
+      `SELECT to_state, reason FROM alert_transitions WHERE alert_id = $1 AND reason IS NOT NULL`,
+      [id],
+    );
+    expect(rows).toEqual([{ to_state: 'enriching', reason: 'breaker smtp open' }]);
+  });
+
   test('a permanent failure goes to error at once with its reason', async ({ db, redis }) => {
     const [id] = await seed(db, 1);
     const w = worker(db, redis, {
