@@ -33,6 +33,19 @@ describe('validateAlert', () => {
     expect(description?.message).toBe('is required');
   });
 
+  it('says a field of the wrong type is wrong, not missing', () => {
+    const result = validateAlert({
+      timestamp: 't',
+      rule: { level: 'abc', id: true, description: 'd', mitre: { id: 'T1110' } },
+    });
+    const messages = Object.fromEntries(result.ok ? [] : result.errors.map((e) => [e.field, e.message]));
+    expect(messages['rule.level']).toBe('must be a number from 0 to 16');
+    expect(messages['rule.id']).toBe('must be a non-empty string or a whole number');
+    expect(messages['rule.mitre.id']).toMatch(/expected array/);
+    const nulls = validateAlert({ timestamp: 't', rule: { level: null, id: '1', description: 'd' } });
+    expect(nulls.ok ? '' : nulls.errors[0]!.message).toBe('must be a number from 0 to 16');
+  });
+
   it('refuses what is not an object', () => {
     expect(validateAlert([1])).toEqual({ ok: false, errors: [{ field: '(alert)', message: 'must be a JSON object' }] });
     expect(validateAlert('x').ok).toBe(false);

@@ -11,7 +11,11 @@ const RuleLevel = z.preprocess(
 );
 
 /** rule.id: a string in Wazuh 4.x, a number in 2.x; always a string here. */
-const RuleId = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
+const RuleId = z
+  .union([z.string().min(1), z.number().int().nonnegative()], {
+    message: 'must be a non-empty string or a whole number',
+  })
+  .transform(String);
 
 const StringList = z.array(z.string());
 
@@ -85,10 +89,23 @@ export function validateAlert(value: unknown): AlertValidation {
     ok: false,
     errors: result.error.issues.map((issue) => ({
       field: issue.path.length ? issue.path.map(String).join('.') : '(alert)',
-      message:
-        issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+      message: isMissing(value, issue.path) ? 'is required' : issue.message,
     })),
   };
+}
+
+/**
+ * Whether the field at `path` is absent from the input. zod 4 does not put the offending
+ * input on its issues, so absence is read from the value itself: a field that is there
+ * with the wrong type must say so, not claim it is missing.
+ */
+function isMissing(value: unknown, path: readonly PropertyKey[]): boolean {
+  let current: unknown = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null || !(key in current)) return true;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current === undefined;
 }
 
 const MONTHS: Record<string, string> = {
