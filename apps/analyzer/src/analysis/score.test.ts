@@ -30,6 +30,12 @@ describe('scoreAlert', () => {
     });
   });
 
+  it('says level 16 as such instead of "16 of 15", scoring it as the top of the scale', () => {
+    const alert = makeAlert({ level: 16, id: '99002' });
+    const result = scoreAlert(alert, enrichmentFromAlert(alert), 'other');
+    expect(result.reasons[0]).toBe("rule level 16, above the top of Wazuh's 0-15 scale (base 75)");
+  });
+
   it('raises the priority of the same alert on a critical asset and lowers it on a low one', () => {
     const alert = corpusAlert(15); // failed root login over SSH, low on an unknown asset
     const unknown = scoreAlert(alert, enrichmentFromAlert(alert), 'authentication');

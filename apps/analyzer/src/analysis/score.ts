@@ -1,3 +1,4 @@
+import { levelOf } from './explain/level.ts';
 import type { AlertFamily, Enrichment, Priority } from '@herald/contracts';
 import type { WazuhAlert } from '@herald/wazuh';
 import { num } from './fields.ts';
@@ -169,7 +170,7 @@ export function scoreAlert(
   const reasons: string[] = [];
 
   let base = signals.level * POINTS_PER_LEVEL;
-  reasons.push(`rule level ${signals.level} of 15 (base ${base})`);
+  reasons.push(`rule ${levelOf(signals.rawLevel)} (base ${base})`);
   if (family === 'malware' && signals.level < MALWARE_FLOOR_LEVEL && isMalwareDetection(signals)) {
     base = MALWARE_FLOOR_LEVEL * POINTS_PER_LEVEL;
     reasons.push(

@@ -5,7 +5,10 @@ import { at, firstStr, num, record, str } from './fields.ts';
 export interface Signals {
   /** rule.id as a number (a string in 4.x, a number in 2.x); undefined if not numeric. */
   ruleId: number | undefined;
+  /** rule.level within Wazuh's 0-15 scale, as scoring uses it. */
   level: number;
+  /** rule.level as the alert gave it (Wazuh allows 16), for the words. */
+  rawLevel: number;
   /** rule.groups, lower-cased; empty for trimmed alerts. */
   groups: ReadonlySet<string>;
   /** decoder.name, lower-cased ('' when absent). */
@@ -25,6 +28,7 @@ export function readSignals(alert: WazuhAlert): Signals {
   return {
     ruleId: num(alert.rule.id),
     level: Math.min(15, Math.max(0, alert.rule.level)),
+    rawLevel: alert.rule.level,
     groups: new Set((alert.rule.groups ?? []).map((group) => group.toLowerCase())),
     decoder: (alert.decoder?.name ?? '').toLowerCase(),
     parentDecoder: (alert.decoder?.parent ?? '').toLowerCase(),

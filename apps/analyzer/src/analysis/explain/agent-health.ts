@@ -186,7 +186,7 @@ export function explainAgentHealth(ctx: ExplainContext): Explanation {
     ),
     whyItMatters: sentences(
       'Problems in Wazuh itself leave gaps: events may be lost or a machine may go unwatched.',
-      levelMeaning(signals.level),
+      levelMeaning(signals.rawLevel),
     ),
     nextSteps: [
       `Check the status of the Wazuh agent on ${host.name} and its log (ossec.log) for the cause.`,

@@ -207,7 +207,7 @@ export function explainCloudAudit(ctx: ExplainContext): Explanation {
     event.allowed === false
       ? 'The request was refused, so nothing changed; repeated refusals can mean someone probing what a stolen key may do.'
       : undefined,
-    levelMeaning(signals.level),
+    levelMeaning(signals.rawLevel),
   );
 
   return {

@@ -46,7 +46,7 @@ export function explainContainer(ctx: ExplainContext): Explanation {
       summary,
       whyItMatters: sentences(
         'Running a command inside a running container is how administrators troubleshoot, but it is also how someone with access to Docker explores or changes a service. Anyone who can use Docker on a machine effectively controls all of it.',
-        levelMeaning(signals.level),
+        levelMeaning(signals.rawLevel),
       ),
       nextSteps: [
         askOwner(
@@ -66,7 +66,7 @@ export function explainContainer(ctx: ExplainContext): Explanation {
     summary,
     whyItMatters: sentences(
       'Containers starting, stopping or being removed is normal during deployments; unexpected changes can mean a crash, an outage or someone tampering with a service.',
-      levelMeaning(signals.level),
+      levelMeaning(signals.rawLevel),
     ),
     nextSteps: [
       askOwner(ctx, `whether this change to ${container}${when} was planned.`),

@@ -7,7 +7,7 @@ import {
   type ExplainContext,
   type Explanation,
 } from './context.ts';
-import { levelMeaning } from './level.ts';
+import { levelMeaning, levelOf } from './level.ts';
 
 /** Alerts of no known family: the rule's own words, its level, and the log line. */
 export function explainOther(ctx: ExplainContext): Explanation {
@@ -23,11 +23,11 @@ export function explainOther(ctx: ExplainContext): Explanation {
   return {
     title: `Wazuh alert on ${host.name}: ${ruleQuote(alert, 100)}`,
     summary: sentences(
-      `Wazuh raised rule ${token(alert.rule.id, 12)} (level ${signals.level} of 15) on ${host.described}: ${ruleQuote(alert)}.`,
+      `Wazuh raised rule ${token(alert.rule.id, 12)} (${levelOf(signals.rawLevel)}) on ${host.described}: ${ruleQuote(alert)}.`,
       involved.length > 0 ? `Involved: ${involved.join(', ')}.` : undefined,
       signals.fullLog ? `The log line reads: ${quote(signals.fullLog, 220)}.` : undefined,
     ),
-    whyItMatters: levelMeaning(signals.level),
+    whyItMatters: levelMeaning(signals.rawLevel),
     nextSteps: [
       `Open the full alert in the Wazuh dashboard (rule ${token(alert.rule.id, 12)}${alert.id ? `, alert ${token(alert.id, 40)}` : ''}) and read the event that caused it.`,
       askOwner(ctx, `whether this activity${when} was expected.`),

@@ -54,7 +54,7 @@ export function explainWindowsEvent(ctx: ExplainContext): Explanation {
       : isDefenderEvent(signals)
         ? 'Changes to Windows Defender, such as protection being turned off or an update failing, leave the machine less protected; attackers often disable it first.'
         : undefined,
-    levelMeaning(signals.level),
+    levelMeaning(signals.rawLevel),
   );
 
   return {
