@@ -62,7 +62,8 @@ export async function startRedis({ binary, dataDir, port }) {
       '--maxmemory-policy', 'noeviction',
       '--daemonize', 'no',
     ],
-    { stdio: ['ignore', logFd, logFd] },
+    // Detached, so a terminal's Ctrl-C does not stop Redis before the services that use it.
+    { stdio: ['ignore', logFd, logFd], detached: true },
   );
   for (let i = 0; i < 200; i += 1) {
     if (child.exitCode !== null) {

@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureServerBinaries, ensureToolchain, repoRoot } from './toolchain.mjs';
 import { startPostgres, startRedis } from './local-services.mjs';
@@ -15,7 +16,7 @@ const LOCAL_POSTGRES_PORT = 15432;
 const LOCAL_REDIS_PORT = 16379;
 
 const SERVICES = [
-  { name: 'ingest-api', opsPortEnv: null },
+  { name: 'ingest-api' },
   { name: 'enricher', opsPort: 9101 },
   { name: 'analyzer', opsPort: 9102 },
   { name: 'formatter', opsPort: 9103 },
@@ -38,6 +39,17 @@ function apiKey() {
   const file = join(dataDir, 'api-key');
   if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
+}
+
+/** Rejects with a message naming the variable to change when `port` is taken. */
+function assertPortFree(host, port, variable) {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', (err) =>
+      reject(new Error(`port ${port} on ${host} is not free (${err.code}); set ${variable} to another port`)),
+    );
+    server.listen(port, host, () => server.close(() => resolvePort()));
+  });
 }
 
 async function waitReady(url, child, name, timeoutMs = 60_000) {
@@ -88,6 +100,7 @@ async function shutdown(code) {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
 
 try {
   let databaseUrl = process.env.DATABASE_URL;
@@ -115,6 +128,13 @@ try {
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr || migrate.stdout}`);
   say(migrate.stdout.trim());
 
+  const bindHost = httpHost === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1';
+  await assertPortFree(bindHost, httpPort, 'HERALD_HTTP_PORT');
+  for (const service of SERVICES.filter((svc) => svc.opsPort)) {
+    const variable = `HERALD_${service.name.toUpperCase()}_OPS_PORT`;
+    await assertPortFree('127.0.0.1', Number(process.env[variable] ?? service.opsPort), variable);
+  }
+
   const key = apiKey();
   const serviceEnv = {
     ...toolchain.env,
@@ -124,15 +144,17 @@ try {
     HERALD_HTTP_HOST: httpHost,
     HERALD_HTTP_PORT: String(httpPort),
     HERALD_MAILBOX_DIR: process.env.HERALD_MAILBOX_DIR ?? mailboxDir,
-    HERALD_PUBLIC_URL: process.env.HERALD_PUBLIC_URL ?? `http://${httpHost === '0.0.0.0' ? '127.0.0.1' : httpHost}:${httpPort}`,
   };
   for (const service of SERVICES) {
     const log = openSync(join(logDir, `${service.name}.log`), 'a');
     const env = { ...serviceEnv, ...(service.opsPort ? { OPS_PORT: String(process.env[`HERALD_${service.name.toUpperCase()}_OPS_PORT`] ?? service.opsPort) } : {}) };
+    // Detached: Ctrl-C reaches only this script, which stops the services in order (and
+    // once: a service takes a second signal as "exit now, unfinished").
     const child = spawn(toolchain.node, [join(repoRoot, 'apps', service.name, 'src/main.ts')], {
       cwd: repoRoot,
       env,
       stdio: ['ignore', log, log],
+      detached: true,
     });
     child.on('exit', (code, signal) => {
       if (!shuttingDown) {
@@ -153,6 +175,7 @@ try {
   say('Herald is running.');
   say(`  API:      ${base}/v1/alerts`);
   say(`  API key:  ${key}`);
+  say(`            export HERALD_API_KEY=${key}`);
   say(`  Mailbox:  ${serviceEnv.HERALD_MAILBOX_DIR}`);
   say(`  Logs:     ${logDir}`);
   say('  Feed it the bundled sample alerts:');

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerOpsRoutes, type OpsRoutesOptions } from './ops-routes.ts';
 
@@ -15,7 +15,11 @@ export async function startOpsServer(
 ): Promise<{ app: FastifyInstance; address: string; close(): Promise<void> }> {
   // Typed as Fastify's base logger so the instance has the same type as any other app's.
   const loggerInstance: FastifyBaseLogger = options.logger.child({ component: 'ops' });
-  const app: FastifyInstance = Fastify({ loggerInstance, disableRequestLogging: true });
+  // Probes hit these routes every few seconds: a log line per request would drown the rest.
+  const app: FastifyInstance = Fastify({
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   registerOpsRoutes(app, options);
   const address = await app.listen({ host: options.host, port: options.port });
   return { app, address, close: () => app.close() };
