@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// `npm run bench` / `node bench/run.mjs`: Herald measured as an operator sizing it would
+// measure it. Starts PostgreSQL (fsync on) and Redis (AOF) in a throwaway folder on free
+// loopback ports, the five services as separate processes, drives corpus-derived alerts
+// over HTTP, and prints throughput, latency, CPU, memory and round trips per alert next to
+// the references measured on the same machine in the same run. See bench/README.md.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureToolchain, repoRoot } from '../scripts/toolchain.mjs';
+
+const USAGE = `usage: node bench/run.mjs [options]
+
+With no mode, runs the suite: references, 60 s max batched, 60 s max single-alert POSTs,
+500 alerts/s for 60 s, then 30 s max batched on 1 and on 2 replicas per stage.
+
+  --max                  post as fast as accepted (closed loop)
+  --rate N               post N alerts/s (open loop)
+  --duration S           seconds of load (default 60)
+  --batch N              alerts per POST, NDJSON when > 1 (default 100 with --max, else 1)
+  --concurrency C        requests in flight (default 4 batched, 32 single, 64 with --rate)
+  --replicas N           replicas of each stage worker (default 1)
+  --compare-replicas     run the given mode on 1 and on 2 replicas
+  --max-alerts N         bound on alerts posted per run (default 2000000)
+  --drain-timeout S      how long to wait for the pipeline to empty (default 60)
+  --profile a,b          run these services with node --cpu-prof and summarise
+  --prefill N            store N finished alerts before the run (tables of a long-lived install)
+  --ingest-only          start ingest-api alone (its own ceiling, without the stages)
+  --no-references        skip the reference measurements
+  --ref-seconds S        seconds per reference measurement (default 10)
+  --wazuh-alerts N       alerts for the process-per-alert model (default 300)
+  --quick                the suite with 15 s runs (a smoke test of the bench)
+  --keep                 keep the temporary data folder (logs, mailbox, profiles)
+`;
+
+const { values: args } = parseArgs({
+  options: {
+    max: { type: 'boolean' },
+    rate: { type: 'string' },
+    duration: { type: 'string' },
+    batch: { type: 'string' },
+    concurrency: { type: 'string' },
+    replicas: { type: 'string' },
+    'compare-replicas': { type: 'boolean' },
+    'max-alerts': { type: 'string' },
+    'drain-timeout': { type: 'string' },
+    profile: { type: 'string' },
+    prefill: { type: 'string' },
+    'ingest-only': { type: 'boolean' },
+    'no-references': { type: 'boolean' },
+    'ref-seconds': { type: 'string' },
+    'wazuh-alerts': { type: 'string' },
+    quick: { type: 'boolean' },
+    keep: { type: 'boolean' },
+    help: { type: 'boolean' },
+  },
+});
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+// The services run on Node 24; so does the bench, re-run under it when started on an older Node.
+const toolchain = ensureToolchain();
+if (Number(process.versions.node.split('.')[0]) < 24) {
+  const rerun = spawnSync(toolchain.node, [process.argv[1], ...process.argv.slice(2)], { stdio: 'inherit', env: toolchain.env });
+  process.exit(rerun.status ?? 1);
+}
+
+const { cleanupAll } = await import('./lib/cleanup.mjs');
+const { runHerald } = await import('./lib/herald-run.mjs');
+const { runReferences } = await import('./lib/references.mjs');
+const report = await import('./lib/report.mjs');
+const { startStores } = await import('./lib/system.mjs');
+
+const number = (name, fallback) => {
+  if (args[name] === undefined) return fallback;
+  const value = Number(args[name]);
+  if (!Number.isFinite(value) || value <= 0) {
+    process.stderr.write(`--${name} must be a positive number, got ${args[name]}\n${USAGE}`);
+    process.exit(2);
+  }
+  return value;
+};
+
+function spec(name, { mode, rate, durationS, batch, concurrency, replicas = 1, profile = [], prefill, only }) {
+  return {
+    name,
+    mode,
+    rate,
+    durationS,
+    batch,
+    concurrency: concurrency ?? (mode === 'rate' ? 64 : batch > 1 ? 4 : 32),
+    replicas,
+    maxAlerts: number('max-alerts', 2_000_000),
+    drainTimeoutS: number('drain-timeout', 60),
+    profile,
+    prefill,
+    only,
+  };
+}
+
+function plannedRuns() {
+  const profile = args.profile ? args.profile.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  if (args.max || args.rate) {
+    const mode = args.rate ? 'rate' : 'max';
+    const batch = number('batch', mode === 'max' ? 100 : 1);
+    const base = {
+      mode,
+      rate: number('rate', undefined),
+      durationS: number('duration', 60),
+      batch,
+      concurrency: number('concurrency', undefined),
+      profile,
+      prefill: number('prefill', undefined),
+      only: args['ingest-only'] ? ['ingest-api'] : undefined,
+    };
+    const name =
+      (mode === 'rate' ? `rate-${base.rate}` : `max-${batch > 1 ? 'batched' : 'single'}`) +
+      (base.only ? '-ingest-only' : '') +
+      (base.prefill ? `-prefill-${base.prefill}` : '');
+    if (args['compare-replicas']) {
+      return [spec(`${name}-1r`, { ...base, replicas: 1 }), spec(`${name}-2r`, { ...base, replicas: 2 })];
+    }
+    return [spec(name, { ...base, replicas: number('replicas', 1) })];
+  }
+  const long = args.quick ? 15 : number('duration', 60);
+  const short = args.quick ? 15 : 30;
+  return [
+    spec('max-batched', { mode: 'max', durationS: long, batch: 100, profile }),
+    spec('max-single', { mode: 'max', durationS: long, batch: 1, profile }),
+    spec('rate-500', { mode: 'rate', rate: 500, durationS: long, batch: 1, profile }),
+    spec('replicas-1', { mode: 'max', durationS: short, batch: 100, replicas: 1 }),
+    spec('replicas-2', { mode: 'max', durationS: short, batch: 100, replicas: 2 }),
+  ];
+}
+
+const say = (message) => process.stdout.write(`[bench] ${message}\n`);
+const runs = plannedRuns();
+const startedAt = new Date();
+const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+const resultsDir = join(repoRoot, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+const workDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
+// PostgreSQL runs as its own user when we are root, and must reach its folder inside.
+chmodSync(workDir, 0o755);
+
+process.on('SIGINT', () => {
+  say('interrupted: stopping services and servers');
+  void cleanupAll().then(() => process.exit(130));
+});
+
+let exitCode = 0;
+const output = { startedAt: startedAt.toISOString(), machine: machineFacts(), argv: process.argv.slice(2), references: null, runs: [] };
+try {
+  const stores = await startStores({ workDir, toolchain, say });
+  try {
+    if (!args['no-references']) {
+      const shapes = runs
+        .map((r) => ({ batch: r.batch, concurrency: r.concurrency }))
+        .filter((s, i, all) => all.findIndex((o) => o.batch === s.batch && o.concurrency === s.concurrency) === i);
+      output.references = await runReferences(
+        { stores, workDir, say },
+        { seconds: number('ref-seconds', 10), shapes, wazuhAlerts: number('wazuh-alerts', 300) },
+      );
+    }
+    for (const run of runs) output.runs.push(await runHerald({ stores, toolchain, workDir, say }, run));
+  } finally {
+    await stores.stop();
+  }
+} catch (err) {
+  exitCode = 1;
+  output.error = err instanceof Error ? err.stack : String(err);
+  process.stderr.write(`[bench] failed: ${output.error}\n`);
+} finally {
+  await cleanupAll();
+  if (!args.keep) rmSync(workDir, { recursive: true, force: true });
+  else say(`kept ${workDir}`);
+}
+
+const text = render(output);
+process.stdout.write(`\n${text}\n`);
+const jsonFile = join(resultsDir, `${stamp}.json`);
+writeFileSync(jsonFile, `${JSON.stringify(output, null, 2)}\n`);
+writeFileSync(join(resultsDir, `${stamp}.txt`), `${text}\n`);
+say(`results: ${jsonFile}`);
+process.exit(exitCode);
+
+function machineFacts() {
+  const cpu = spawnSync('nproc', [], { encoding: 'utf8' }).stdout.trim();
+  const model = /model name\s*:\s*(.+)/.exec(spawnSync('cat', ['/proc/cpuinfo'], { encoding: 'utf8' }).stdout)?.[1];
+  return { cpus: Number(cpu), model, node: process.version, kernel: spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim() };
+}
+
+function render({ machine, references, runs: done }) {
+  const parts = [`Herald bench, ${startedAt.toISOString()}, ${machine.cpus} CPUs (${machine.model}), Node ${machine.node}`];
+  if (references) parts.push(`References (same machine, same run)\n${report.referenceTable(references)}`);
+  if (done.length > 0) {
+    parts.push(`Herald, whole system (5 services as processes, PostgreSQL fsync on, Redis AOF)\n${report.runsTable(done, references)}`);
+    for (const run of done) {
+      const sections = [
+        `--- ${run.spec.name} ---`,
+        report.processTable(run),
+        report.stageTable(run),
+        report.hopsTable(run),
+        report.redisTable(run),
+        report.statementsTable(run),
+        report.activityText(run),
+        ...run.profiles.map(report.profileText),
+      ];
+      parts.push(sections.join('\n\n'));
+    }
+    parts.push(`Targets\n${report.targetsTable(done)}`);
+  }
+  return parts.join('\n\n');
+}
