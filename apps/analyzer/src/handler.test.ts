@@ -15,6 +15,7 @@ function claimed(line: number, overrides: Partial<ClaimedAlert> = {}): ClaimedAl
     claimedFrom: 'enriched',
     attempt: 1,
     retries: 0,
+    lastError: null,
     body: loadCorpus()[line - 1]!.alert,
     enrichment,
     analysis: null,

@@ -11,7 +11,7 @@ const logger = createSilentLogger();
 const context = { logger, signal: new AbortController().signal };
 
 function claimed(line: number, id = `00000000-0000-4000-8000-${String(line).padStart(12, '0')}`): ClaimedAlert {
-  return { id, claimedFrom: 'new', attempt: 1, retries: 0, body: loadCorpus()[line - 1]!.alert, enrichment: null, analysis: null };
+  return { id, claimedFrom: 'new', attempt: 1, retries: 0, lastError: null, body: loadCorpus()[line - 1]!.alert, enrichment: null, analysis: null };
 }
 
 const ubuntu = {

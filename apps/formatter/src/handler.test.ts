@@ -54,7 +54,7 @@ describe('format handler', () => {
   test('an alert routed to a receiver nobody configured fails, naming it', async () => {
     const handler = createFormatHandler({ receivers });
     const [result] = await handler.process(
-      [{ id: crypto.randomUUID(), claimedFrom: 'analyzed', attempt: 1, retries: 0, body: loadCorpus()[0]!.alert, enrichment, analysis: analysis(['pager']) }],
+      [{ id: crypto.randomUUID(), claimedFrom: 'analyzed', attempt: 1, retries: 0, lastError: null, body: loadCorpus()[0]!.alert, enrichment, analysis: analysis(['pager']) }],
       { logger, signal: new AbortController().signal },
     );
     expect(result).toMatchObject({ kind: 'fail', error: "no receiver named 'pager' is configured" });

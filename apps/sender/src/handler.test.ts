@@ -33,7 +33,7 @@ async function alertWithDeliveries(db: Database, receivers: Record<string, strin
       [randomUUID(), ref!.id, receiver, `<${ref!.id}.${receiver}@herald>`, JSON.stringify(email(address))],
     );
   }
-  return { id: ref!.id, claimedFrom: 'formatted', attempt: 1, retries: 0, body: {}, enrichment: null, analysis: null };
+  return { id: ref!.id, claimedFrom: 'formatted', attempt: 1, retries: 0, lastError: null, body: {}, enrichment: null, analysis: null };
 }
 
 async function deliveries(db: Database, alertId: string) {

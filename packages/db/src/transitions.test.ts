@@ -143,6 +143,8 @@ describe('deferred alerts', () => {
       `SELECT state, claimed_by, claim_expires_at > now() + interval '50 seconds' AS later FROM alerts`,
     );
     expect(rows[0]).toEqual({ state: 'enriching', claimed_by: null, later: true });
+    const attempt = await db.pool.query('SELECT attempt FROM alerts');
+    expect(attempt.rows[0].attempt).toBe(0);
     const options = { graceMs: 3_600_000, resweepAfterMs: 0, limit: 10 };
     expect(await sweepStranded(db.pool, enrich, options)).toEqual([]);
     expect(await claimAlerts(db.pool, enrich, ids, b, 60_000)).toEqual([]);
@@ -154,6 +156,21 @@ describe('deferred alerts', () => {
       [ids[0]],
     );
     expect(history.rows[0]).toEqual({ to_state: 'enriching', error: null, reason: 'breaker smtp open' });
+  });
+});
+
+describe('retry with a delay', () => {
+  test('records the error and waits unheld until due, like a deferral', async ({ db }) => {
+    const ids = await seed(db, 1);
+    await claimAlerts(db.pool, enrich, ids, a, 60_000);
+    await inTransaction(db.pool, (client) =>
+      commitAttempts(client, enrich, [{ kind: 'retry', id: ids[0]!, error: 'api 503', delayMs: 30_000 }], a),
+    );
+    const { rows } = await db.pool.query(
+      `SELECT claimed_by, error, claim_expires_at > now() + interval '20 seconds' AS later FROM alerts`,
+    );
+    expect(rows[0]).toEqual({ claimed_by: null, error: 'api 503', later: true });
+    expect(await sweepStranded(db.pool, enrich, { graceMs: 0, resweepAfterMs: 0, limit: 10 })).toEqual([]);
   });
 });
 

@@ -14,6 +14,8 @@ export interface ClaimedAlert {
   /** Attempts at this stage, this one included. */
   attempt: number;
   retries: number;
+  /** The error of the last failed attempt, if any. */
+  lastError: string | null;
   body: unknown;
   enrichment: unknown;
   analysis: unknown;
@@ -38,6 +40,7 @@ export async function claimAlerts(
     from_state: AlertState;
     attempt: number;
     retries: number;
+    error: string | null;
     body: unknown;
     enrichment: unknown;
     analysis: unknown;
@@ -56,7 +59,7 @@ export async function claimAlerts(
               state_changed_at = now()
          FROM candidates c
         WHERE a.id = c.id
-       RETURNING a.id, c.from_state, a.attempt, a.retries, a.body, a.enrichment, a.analysis
+       RETURNING a.id, c.from_state, a.attempt, a.retries, a.error, a.body, a.enrichment, a.analysis
      ),
      history AS (
        INSERT INTO alert_transitions (alert_id, from_state, to_state, service, replica, attempt)
@@ -70,6 +73,7 @@ export async function claimAlerts(
     claimedFrom: row.from_state,
     attempt: row.attempt,
     retries: row.retries,
+    lastError: row.error,
     body: row.body,
     enrichment: row.enrichment,
     analysis: row.analysis,
@@ -88,7 +92,12 @@ export type AttemptResult =
       /** A note for the history row (a suppression's reason, say). */
       note?: string;
     }
-  | { kind: 'retry'; id: string; error: string }
+  /**
+   * A failure worth another try. With `delayMs`, the alert waits, held by nobody, until
+   * that long from now (backoff), and the sweeper hands it out again; without it, the
+   * claim expires now and the entry's next delivery takes it.
+   */
+  | { kind: 'retry'; id: string; error: string; delayMs?: number }
   /**
    * Not now, and not a failure: the destination is unavailable (an open breaker). The
    * alert keeps its working state, held by nobody until `delayMs` from now, when the
@@ -135,7 +144,11 @@ export async function commitAttempts(
                 WHEN i.defer_ms IS NULL THEN now()
                 ELSE now() + make_interval(secs => i.defer_ms / 1000) END,
               state_changed_at = CASE WHEN i.to_state = $8 THEN a.state_changed_at ELSE now() END,
-              attempt = CASE WHEN i.to_state IN ($8, 'error') THEN a.attempt ELSE 0 END,
+              -- A deferral is no attempt: it gives back the one its claim counted.
+              attempt = CASE
+                WHEN i.to_state = $8 AND i.defer_ms IS NOT NULL AND i.error IS NULL THEN a.attempt - 1
+                WHEN i.to_state IN ($8, 'error') THEN a.attempt
+                ELSE 0 END,
               enrichment = COALESCE(i.enrichment, a.enrichment),
               analysis = COALESCE(i.analysis, a.analysis),
               error = CASE WHEN i.to_state IN ($8, 'error') THEN COALESCE(i.error, a.error) END
@@ -155,7 +168,9 @@ export async function commitAttempts(
       results.map((r) => (r.kind === 'done' && r.analysis !== undefined ? JSON.stringify(r.analysis) : null)),
       results.map((r) => (r.kind === 'retry' || r.kind === 'fail' ? r.error : null)),
       results.map((r) => (r.kind === 'done' ? (r.note ?? null) : r.kind === 'defer' ? r.reason : null)),
-      results.map((r) => (r.kind === 'defer' ? Math.max(0, r.delayMs) : null)),
+      results.map((r) =>
+        r.kind === 'defer' || (r.kind === 'retry' && r.delayMs !== undefined) ? Math.max(0, r.delayMs ?? 0) : null,
+      ),
       stage.working,
       actor.replica,
       actor.service,

@@ -106,6 +106,9 @@ export const workerEnvShape = {
   HERALD_RECLAIM_IDLE_MS: MsEnv.default(60_000), // 60 s: when a pending entry counts as abandoned
   HERALD_RECLAIM_INTERVAL_MS: MsEnv.default(10_000), // 10 s
   HERALD_MAX_DELIVERIES: CountEnv.default(5),
+  HERALD_MAX_ATTEMPTS: CountEnv.default(8),
+  HERALD_RETRY_BASE_MS: MsEnv.default(2_000), // 2 s, doubling per attempt
+  HERALD_RETRY_MAX_MS: MsEnv.default(300_000), // 5 min
   HERALD_SWEEP_INTERVAL_MS: MsEnv.default(15_000), // 15 s
   HERALD_HANDOFF_GRACE_MS: MsEnv.default(30_000), // 30 s: a finished state older than this is republished
   HERALD_SHUTDOWN_TIMEOUT_MS: MsEnv.default(10_000), // 10 s

@@ -28,11 +28,45 @@ export interface BatchDeps {
   metrics?: StageMetrics;
   claimTimeoutMs: number;
   maxDeliveries: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Source of retry jitter in [0, 1); injectable for tests. */
+  random?: () => number;
   signal: AbortSignal;
 }
 
+/**
+ * The wait before attempt `attempt + 1`: exponential from `retryBaseMs`, capped, with
+ * "equal jitter" (half fixed, half random) so that alerts failing together do not all
+ * come back together.
+ */
+export function retryDelayMs(attempt: number, deps: Pick<BatchDeps, 'retryBaseMs' | 'retryMaxMs' | 'random'>): number {
+  const ceiling = Math.min(deps.retryMaxMs, deps.retryBaseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (deps.random ?? Math.random)() * (ceiling / 2));
+}
+
+/**
+ * Turns each handled failure into a retry after a backoff, or, once the alert has had
+ * `maxAttempts` at this stage, into a failure that says so.
+ */
+function scheduleRetries(
+  deps: BatchDeps,
+  claimed: readonly ClaimedAlert[],
+  results: readonly AttemptResult[],
+): AttemptResult[] {
+  const attempts = new Map(claimed.map((alert) => [alert.id, alert.attempt]));
+  return results.map((result) => {
+    if (result.kind !== 'retry') return result;
+    const attempt = attempts.get(result.id) ?? 1;
+    if (attempt >= deps.maxAttempts) {
+      return { kind: 'fail', id: result.id, error: `gave up after ${attempt} attempts: ${result.error}` };
+    }
+    return { ...result, delayMs: retryDelayMs(attempt, deps) };
+  });
+}
+
 const ACK: EntryOutcome = { kind: 'ack' };
-const RETRY: EntryOutcome = { kind: 'retry' };
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -83,7 +117,20 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
   const claimed = await claimAlerts(deps.db.pool, states, [...byAlert.keys()], deps.actor, deps.claimTimeoutMs);
   if (claimed.length === 0) return outcomes;
 
-  const results = await processClaimed(deps, claimed);
+  // An alert claimed more often than it may be tried kept dying with its worker (a crash
+  // or hang returns no result, and each takeover counts an attempt): fail it, unworked.
+  const exhausted = claimed.filter((alert) => alert.attempt > deps.maxAttempts);
+  const workable = claimed.filter((alert) => alert.attempt <= deps.maxAttempts);
+  const results = [
+    ...exhausted.map(
+      (alert): AttemptResult => ({
+        kind: 'fail',
+        id: alert.id,
+        error: `gave up after ${alert.attempt - 1} attempts` + (alert.lastError ? `; last error: ${alert.lastError}` : ''),
+      }),
+    ),
+    ...(workable.length > 0 ? scheduleRetries(deps, workable, await processClaimed(deps, workable)) : []),
+  ];
   const committed = await inTransaction(deps.db.pool, async (client) => {
     const ids = await commitAttempts(client, states, results, deps.actor);
     const done = results.filter(
@@ -108,8 +155,11 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
       // Acknowledged: the due time is in PostgreSQL, and the sweeper hands it out then.
       deps.logger.info({ alertId: result.id, stage: deps.stage, delayMs: result.delayMs, reason: result.reason }, 'alert deferred');
     } else if (result.kind === 'retry') {
-      outcomes[first] = RETRY;
-      deps.logger.warn({ alertId: result.id, stage: deps.stage, error: result.error }, 'alert attempt failed, will retry');
+      // Acknowledged: the retry is scheduled in PostgreSQL, not by redelivering the entry.
+      deps.logger.warn(
+        { alertId: result.id, stage: deps.stage, error: result.error, delayMs: result.delayMs },
+        'alert attempt failed, will retry',
+      );
     } else if (result.kind === 'fail') {
       outcomes[first] = { kind: 'dead-letter', reason: `${deps.stage}: ${result.error}` };
       deps.logger.warn({ alertId: result.id, stage: deps.stage, error: result.error }, 'alert failed');

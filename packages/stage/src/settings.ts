@@ -9,8 +9,17 @@ export interface StageSettings {
   /** How long a delivered, unacknowledged entry sits before another consumer reclaims it. */
   reclaimIdleMs: number;
   reclaimIntervalMs: number;
-  /** Deliveries of one entry before its alert is moved to `error` and the entry dead-lettered. */
+  /**
+   * Deliveries of one entry before its alert is moved to `error` and the entry
+   * dead-lettered: the guard against a handler that never answers (it crashes the process
+   * or hangs), which no attempt count sees.
+   */
   maxDeliveries: number;
+  /** Attempts at this stage, the first included, before a failing alert goes to `error`. */
+  maxAttempts: number;
+  /** First retry delay; doubles per attempt, with jitter, up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
   /** How often the sweeper looks for stranded alerts and trims the stream. */
   sweepIntervalMs: number;
   /** How long an alert may sit in an input state (or behind an expired claim) before the sweeper republishes it. */
@@ -27,6 +36,9 @@ export interface StageEnv {
   HERALD_RECLAIM_IDLE_MS: number;
   HERALD_RECLAIM_INTERVAL_MS: number;
   HERALD_MAX_DELIVERIES: number;
+  HERALD_MAX_ATTEMPTS: number;
+  HERALD_RETRY_BASE_MS: number;
+  HERALD_RETRY_MAX_MS: number;
   HERALD_SWEEP_INTERVAL_MS: number;
   HERALD_HANDOFF_GRACE_MS: number;
 }
@@ -39,6 +51,9 @@ export function stageSettingsFromEnv(env: StageEnv): StageSettings {
     reclaimIdleMs: env.HERALD_RECLAIM_IDLE_MS,
     reclaimIntervalMs: env.HERALD_RECLAIM_INTERVAL_MS,
     maxDeliveries: env.HERALD_MAX_DELIVERIES,
+    maxAttempts: env.HERALD_MAX_ATTEMPTS,
+    retryBaseMs: env.HERALD_RETRY_BASE_MS,
+    retryMaxMs: env.HERALD_RETRY_MAX_MS,
     sweepIntervalMs: env.HERALD_SWEEP_INTERVAL_MS,
     handoffGraceMs: env.HERALD_HANDOFF_GRACE_MS,
     sweepLimit: 1_000,

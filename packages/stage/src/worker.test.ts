@@ -17,6 +17,9 @@ const settings: StageSettings = {
   reclaimIdleMs: 150,
   reclaimIntervalMs: 50,
   maxDeliveries: 3,
+  maxAttempts: 3,
+  retryBaseMs: 20,
+  retryMaxMs: 100,
   sweepIntervalMs: 100,
   handoffGraceMs: 300,
   sweepLimit: 100,
@@ -77,7 +80,7 @@ describe('StageWorker', () => {
     expect(pending[0]).toBe(0);
   });
 
-  test('retries a failing alert and dead-letters it into error after too many deliveries', async ({ db, redis }) => {
+  test('retries a failing alert with backoff, then gives up into error and dead letters', async ({ db, redis }) => {
     const [poison, healthy] = await seed(db, 2);
     const attempts: string[] = [];
     const handler: StageHandler = {
@@ -96,12 +99,37 @@ describe('StageWorker', () => {
     await waitFor('the poison alert in error', async () => (await statesOf(db)).error === 1, { timeoutMs: 10_000 });
     await w.stop();
     expect(await statesOf(db)).toEqual({ error: 1, enriched: 1 });
-    expect(attempts.filter((id) => id === poison)).toHaveLength(settings.maxDeliveries);
+    expect(attempts.filter((id) => id === poison)).toHaveLength(settings.maxAttempts);
     const { rows } = await db.pool.query('SELECT error FROM alerts WHERE id = $1', [poison]);
-    expect(rows[0].error).toBe('enrich gave up after 3 deliveries; last error: agent directory said 503');
+    expect(rows[0].error).toBe('gave up after 3 attempts: agent directory said 503');
+    const history = await db.pool.query(
+      `SELECT error FROM alert_transitions WHERE alert_id = $1 AND error IS NOT NULL ORDER BY id`,
+      [poison],
+    );
+    expect(history.rows.map((r) => r.error)).toEqual([
+      'agent directory said 503',
+      'agent directory said 503',
+      'gave up after 3 attempts: agent directory said 503',
+    ]);
     const dead = await redis.redis.xrange(deadLetterKey(redis.namespace, 'enrich'), '-', '+');
     expect(dead).toHaveLength(1);
     expect(dead[0]![1]).toContain(poison);
+  });
+
+  test('an alert whose worker keeps dying is failed once it has had its attempts', async ({ db, redis }) => {
+    const [id] = await seed(db, 1);
+    // Three takeovers' worth of claims, as if three workers had died holding it.
+    await db.pool.query(`UPDATE alerts SET state = 'enriching', attempt = 3, claimed_by = 'dead',
+                           claim_expires_at = now() - interval '1 minute', error = 'out of memory'`);
+    let processed = 0;
+    const w = worker(db, redis, { async process(alerts) { processed += alerts.length; return []; } });
+    await w.start();
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [{ alertId: id!, attempt: 0 }]);
+    await waitFor('the alert in error', async () => (await statesOf(db)).error === 1);
+    await w.stop();
+    expect(processed).toBe(0);
+    const { rows } = await db.pool.query('SELECT error FROM alerts WHERE id = $1', [id]);
+    expect(rows[0].error).toBe('gave up after 3 attempts; last error: out of memory');
   });
 
   test('a deferred alert leaves no pending entry and comes back once due, its deliveries unspent', async ({ db, redis }) => {
