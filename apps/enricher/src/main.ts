@@ -15,10 +15,15 @@ await runStageService({
       logger.info('WAZUH_API_URL not set: agent details come from the alerts alone');
       return createEnrichHandler({ logger });
     }
+    // The URL may carry user:password@; logs and metric names get only where it points.
+    const apiUrl = new URL(env.WAZUH_API_URL);
     if (env.WAZUH_API_INSECURE) {
-      logger.warn({ url: env.WAZUH_API_URL }, 'WAZUH_API_INSECURE is set: the API certificate is not verified');
+      logger.warn(
+        { api: apiUrl.origin },
+        'WAZUH_API_INSECURE is set: the API certificate is not verified',
+      );
     }
-    const breaker = createBreakerRegistry(logger, registry).get(`wazuh-api:${new URL(env.WAZUH_API_URL).host}`);
+    const breaker = createBreakerRegistry(logger, registry).get(`wazuh-api:${apiUrl.host}`);
     const client = new WazuhApiClient({
       baseUrl: env.WAZUH_API_URL,
       username: env.WAZUH_API_USER,
