@@ -14,7 +14,8 @@ if (command !== 'migrate' && command !== 'status') {
   process.exit(2);
 }
 
-const db = createDatabase({ url, poolMax: 1, applicationName: 'herald-db' });
+// No statement timeout: a migration that rewrites a large table may rightly run for minutes.
+const db = createDatabase({ url, poolMax: 1, applicationName: 'herald-db', statementTimeoutMs: 0 });
 try {
   if (command === 'migrate') {
     const applied = await applyMigrations(db.pool);
