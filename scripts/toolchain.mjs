@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withDirLock } from './dir-lock.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const toolsDir = join(repoRoot, '.tools');
@@ -45,14 +46,18 @@ function ensureNode() {
     return process.execPath;
   }
   const local = join(toolsDir, 'node', 'bin', 'node');
-  if (existsSync(local) && nodeMajor(local) >= NODE_MAJOR) {
+  const installed = () => existsSync(local) && nodeMajor(local) >= NODE_MAJOR;
+  if (installed()) {
     return local;
   }
-  log(`installing Node ${NODE_MAJOR} into .tools/node (the machine has ${process.version})`);
-  run('npm', ['install', '--global', '--prefix', join(toolsDir, 'node'), `node@${NODE_MAJOR}`, '--no-fund', '--no-audit']);
-  if (nodeMajor(local) < NODE_MAJOR) {
-    fail(`Node ${NODE_MAJOR} did not install into ${local}`);
-  }
+  withToolsLock(() => {
+    if (installed()) return;
+    log(`installing Node ${NODE_MAJOR} into .tools/node (the machine has ${process.version})`);
+    run('npm', ['install', '--global', '--prefix', join(toolsDir, 'node'), `node@${NODE_MAJOR}`, '--no-fund', '--no-audit']);
+    if (!installed()) {
+      fail(`Node ${NODE_MAJOR} did not install into ${local}`);
+    }
+  });
   return local;
 }
 
@@ -60,8 +65,11 @@ function ensureNode() {
 function ensurePnpm() {
   const entry = join(toolsDir, 'pnpm', 'lib', 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
   if (!existsSync(entry)) {
-    log(`installing pnpm ${PNPM_VERSION} into .tools/pnpm`);
-    run('npm', ['install', '--global', '--prefix', join(toolsDir, 'pnpm'), `pnpm@${PNPM_VERSION}`, '--no-fund', '--no-audit']);
+    withToolsLock(() => {
+      if (existsSync(entry)) return;
+      log(`installing pnpm ${PNPM_VERSION} into .tools/pnpm`);
+      run('npm', ['install', '--global', '--prefix', join(toolsDir, 'pnpm'), `pnpm@${PNPM_VERSION}`, '--no-fund', '--no-audit']);
+    });
   }
   return entry;
 }
@@ -87,16 +95,32 @@ function workspaceManifests() {
   return manifests;
 }
 
-/** Runs a step only when its inputs changed since it last succeeded (a stamp in .tools). */
-function onChange(name, inputs, step) {
-  const stampFile = join(toolsDir, `${name}.stamp`);
-  const stamp = fingerprint(inputs);
-  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
-    return;
-  }
-  step();
+/** Runs `step` holding .tools/install.lock: one install or generate at a time per checkout. */
+function withToolsLock(step) {
   mkdirSync(toolsDir, { recursive: true });
-  writeFileSync(stampFile, stamp);
+  try {
+    return withDirLock(join(toolsDir, 'install.lock'), step, { log });
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * Runs a step only when its inputs changed since it last succeeded (a stamp in .tools) or
+ * its output is missing, under the install lock; both are checked again once the lock is
+ * held, since the run we waited for has usually done the step already.
+ */
+function onChange(name, { inputs, output }, step) {
+  const stampFile = join(toolsDir, `${name}.stamp`);
+  const current = (stamp) =>
+    (!output || existsSync(output)) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
+  if (current(fingerprint(inputs))) return;
+  withToolsLock(() => {
+    const stamp = fingerprint(inputs);
+    if (current(stamp)) return;
+    step();
+    writeFileSync(stampFile, stamp);
+  });
 }
 
 function findExecutable(name) {
@@ -167,7 +191,7 @@ export function ensureToolchain() {
   const env = { ...process.env, PATH: binPath, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
   const pnpm = (args, options = {}) => run(node, [pnpmEntry, ...args], { cwd: repoRoot, env, ...options });
 
-  onChange('install', workspaceManifests(), () => {
+  onChange('install', { inputs: workspaceManifests() }, () => {
     log('installing workspace dependencies with pnpm');
     const frozen = existsSync(join(repoRoot, 'pnpm-lock.yaml')) && process.env.CI ? ['--frozen-lockfile'] : [];
     pnpm(['install', '--prefer-offline', ...frozen]);
@@ -175,16 +199,11 @@ export function ensureToolchain() {
   const schema = join(repoRoot, 'packages', 'db', 'prisma', 'schema.prisma');
   const generated = join(repoRoot, 'packages', 'db', 'src', 'generated', 'prisma', 'client.ts');
   if (existsSync(schema)) {
-    if (!existsSync(generated)) rmStamp('generate');
-    onChange('generate', [schema, join(repoRoot, 'pnpm-lock.yaml')], () => {
+    const inputs = [schema, join(repoRoot, 'pnpm-lock.yaml')];
+    onChange('generate', { inputs, output: generated }, () => {
       log('generating the Prisma client');
       pnpm(['--filter', '@herald/db', 'run', 'db:generate']);
     });
   }
   return { node, env, pnpm, pnpmEntry };
-}
-
-function rmStamp(name) {
-  const stampFile = join(toolsDir, `${name}.stamp`);
-  if (existsSync(stampFile)) writeFileSync(stampFile, '');
 }
