@@ -42,7 +42,9 @@ if (invokedDirectly) {
   const service = process.env.HERALD_APP;
   const path = process.argv[2] ?? '/readyz';
   if (!isService(service)) {
-    process.stderr.write(`HERALD_APP must name a Herald service, got ${JSON.stringify(service ?? '')}\n`);
+    process.stderr.write(
+      `HERALD_APP must name a Herald service, got ${JSON.stringify(service ?? '')}\n`,
+    );
     process.exit(1);
   }
   const url = healthUrl(service, process.env, path);

@@ -22,7 +22,14 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The apps an image can run, and the migration image's target. */
-export const IMAGE_TARGETS = ['ingest-api', 'enricher', 'analyzer', 'formatter', 'sender', 'migrate'] as const;
+export const IMAGE_TARGETS = [
+  'ingest-api',
+  'enricher',
+  'analyzer',
+  'formatter',
+  'sender',
+  'migrate',
+] as const;
 export type ImageTarget = (typeof IMAGE_TARGETS)[number];
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -62,7 +69,11 @@ function readPackages(root: string): WorkspacePackage[] {
       packages.push({
         name: json.name,
         dir: join(group.name, entry.name),
-        dependencies: { ...json.peerDependencies, ...json.optionalDependencies, ...json.dependencies },
+        dependencies: {
+          ...json.peerDependencies,
+          ...json.optionalDependencies,
+          ...json.dependencies,
+        },
       });
     }
   }
@@ -114,7 +125,9 @@ export function prune(target: ImageTarget, outDir: string, repoRoot: string = RE
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
   });
   if (turbo.status !== 0) {
-    throw new Error(`turbo prune ${packageName} failed (${turbo.error?.message ?? `exit ${turbo.status}`})`);
+    throw new Error(
+      `turbo prune ${packageName} failed (${turbo.error?.message ?? `exit ${turbo.status}`})`,
+    );
   }
   for (const file of BUILD_ROOT_FILES) {
     cpSync(join(repoRoot, file), join(outDir, 'full', file));

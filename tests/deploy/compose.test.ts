@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_HEALTH_PORTS } from '../../deploy/docker/healthcheck.ts';
+import { COMPOSE_FILE, documentedVariables, interpolatedVariables, readYaml } from './src/files.ts';
+import { createComposeValidator } from './src/schemas.ts';
+import { envNames, PER_PROCESS_VARIABLES, SERVICES } from './src/services.ts';
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string; target?: string; args?: Record<string, string> };
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  deploy?: { replicas?: string | number };
+  healthcheck?: { test: string[] };
+  restart?: string;
+  volumes?: string[];
+}
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+}
+
+const [document] = readYaml(COMPOSE_FILE);
+const compose = document?.value as ComposeFile;
+const composeText = readFileSync(COMPOSE_FILE, 'utf8');
+const validateCompose = createComposeValidator();
+
+function service(name: string): ComposeService {
+  const found = compose.services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
+  return found;
+}
+
+describe('docker-compose.yml', () => {
+  it('is one document valid against the Compose specification schema', () => {
+    expect(readYaml(COMPOSE_FILE)).toHaveLength(1);
+    expect(validateCompose(compose)).toEqual([]);
+  });
+
+  it('fails the schema when a key is misspelt, so the check above is live', () => {
+    const broken = structuredClone(compose);
+    const redis = broken.services.redis as Record<string, unknown>;
+    redis.healthcheck = { ...(redis.healthcheck as object), intervall: '5s' };
+    (broken.services['ingest-api'] as Record<string, unknown>).deploy = { replica: 2 };
+    const errors = validateCompose(broken).map((error) => `${error.instancePath} ${error.message}`);
+    expect(errors).toContain('/services/redis/healthcheck must NOT have additional properties');
+    expect(errors).toContain('/services/ingest-api/deploy must NOT have additional properties');
+  });
+
+  it('runs Redis with AOF fsynced every second and without eviction', () => {
+    const command = service('redis').command ?? [];
+    const option = (name: string) => command[command.indexOf(name) + 1];
+    expect(option('--appendonly')).toBe('yes');
+    expect(option('--appendfsync')).toBe('everysec');
+    expect(option('--maxmemory-policy')).toBe('noeviction');
+    expect(service('redis').volumes).toContain('redis-data:/data');
+    expect(service('postgres').volumes).toContain('postgres-data:/var/lib/postgresql/data');
+  });
+
+  it('migrates once PostgreSQL is healthy, with the migrate target of the Dockerfile', () => {
+    const migrate = service('migrate');
+    expect(migrate.build).toMatchObject({
+      dockerfile: 'deploy/Dockerfile',
+      target: 'migrate',
+      args: { APP: 'migrate' },
+    });
+    expect(migrate.command).toEqual(['migrate']);
+    expect(migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(migrate.restart).toBe('no');
+  });
+
+  it.each(SERVICES.map((s) => [s.name, s] as const))(
+    '%s: built from its app, started after migration and healthy stores',
+    (name, app) => {
+      const entry = service(name);
+      expect(entry.build).toMatchObject({
+        context: '.',
+        dockerfile: 'deploy/Dockerfile',
+        args: { APP: name },
+      });
+      expect(entry.build?.target).toBeUndefined(); // the default target is the service
+      expect(entry.depends_on).toEqual({
+        migrate: { condition: 'service_completed_successfully' },
+        postgres: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      });
+      expect(entry.healthcheck?.test).toEqual(['CMD', 'node', '/app/deploy/healthcheck.ts']);
+      expect(entry.restart).toBe('unless-stopped');
+      expect(entry.deploy?.replicas).toBe(
+        `\${HERALD_${name.toUpperCase().replace('-', '_')}_REPLICAS:-1}`,
+      );
+
+      const environment = entry.environment ?? {};
+      const reads = envNames(app);
+      // Every variable the app reads is passed (an empty value means its default), except the
+      // per-process name; nothing it does not read is passed.
+      expect(Object.keys(environment).sort()).toEqual(
+        reads.filter((n) => !PER_PROCESS_VARIABLES.includes(n)),
+      );
+      const port = app.stage ? environment.OPS_PORT : environment.HERALD_HTTP_PORT;
+      expect(Number(port)).toBe(DEFAULT_HEALTH_PORTS[name]);
+      expect(environment[app.stage ? 'OPS_HOST' : 'HERALD_HTTP_HOST']).toBe('0.0.0.0');
+    },
+  );
+
+  it('passes secrets only to the services that read them', () => {
+    const holders = (variable: string) =>
+      Object.entries(compose.services)
+        .filter(([, entry]) => entry.environment && variable in entry.environment)
+        .map(([name]) => name);
+    expect(holders('HERALD_API_KEY')).toEqual(['ingest-api']);
+    expect(holders('SMTP_PASSWORD')).toEqual(['sender']);
+    expect(holders('WAZUH_API_PASSWORD')).toEqual(['enricher']);
+  });
+
+  it('keeps the sender mailbox on a named volume where the image lets the service write', () => {
+    expect(service('sender').environment?.HERALD_MAILBOX_DIR).toBe('/var/lib/herald/mailbox');
+    expect(service('sender').volumes).toContain('mailbox:/var/lib/herald/mailbox');
+    expect(Object.keys(compose.volumes).sort()).toEqual(['mailbox', 'postgres-data', 'redis-data']);
+  });
+
+  it('documents in .env.example every variable it interpolates and every variable a service reads', () => {
+    const documented = documentedVariables();
+    const undocumented = [...interpolatedVariables(composeText)].filter(
+      (name) => !documented.has(name),
+    );
+    expect(undocumented).toEqual([]);
+    for (const app of SERVICES) {
+      expect(
+        envNames(app).filter((name) => !documented.has(name)),
+        app.name,
+      ).toEqual([]);
+    }
+  });
+});

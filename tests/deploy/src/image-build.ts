@@ -1,0 +1,87 @@
+// The image build of deploy/Dockerfile, step by step, outside Docker: no Docker engine runs
+// where the tests do. Each step runs the command of the matching Dockerfile stage (the test
+// `dockerfile.test.ts` checks that the Dockerfile still runs them), and each COPY becomes a
+// copy between folders of a temporary directory.
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@herald/testkit';
+import type { ImageTarget } from '../../../deploy/docker/prune.ts';
+
+/** The commands the Dockerfile runs, in its words; the tests add only `--offline`. */
+export const DOCKERFILE_COMMANDS = {
+  prune: ['node', 'deploy/docker/prune.ts'],
+  installAll: ['pnpm', 'install', '--frozen-lockfile'],
+  generate: ['pnpm', '--filter', '@herald/db', 'run', 'db:generate'],
+  installProd: ['pnpm', 'install', '--frozen-lockfile', '--prod'],
+} as const;
+
+// The store `npm test` filled when it installed the repository; nothing is downloaded.
+const OFFLINE = '--offline';
+
+/** Runs a command, resolving with its output; rejects with that output when it fails. */
+export function run(
+  command: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const [file, ...args] = command;
+  return new Promise((resolve, reject) => {
+    const child = spawn(file as string, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve(output);
+      else
+        reject(new Error(`${command.join(' ')} failed (${code ?? signal}) in ${cwd}:\n${output}`));
+    });
+  });
+}
+
+/** What one image holds, as folders. */
+export interface BuiltImage {
+  target: ImageTarget;
+  /** The final image's /app. */
+  appRoot: string;
+  /** The build stage's /app (all dependencies). */
+  buildRoot: string;
+}
+
+/**
+ * Builds `target` the way deploy/Dockerfile does, into `workDir`: prune, install everything
+ * and generate the Prisma client (stage `build`), install production dependencies and copy
+ * in the runtime sources and the generated client (stage `deps`).
+ */
+export async function buildImage(
+  target: ImageTarget,
+  workDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<BuiltImage> {
+  const pruned = join(workDir, 'pruned');
+  const buildRoot = join(workDir, 'build');
+  const appRoot = join(workDir, 'app');
+  const copy = (from: string, to: string) =>
+    cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+
+  // stage pruned: COPY . . then the prune script, from the repository itself
+  await run([...DOCKERFILE_COMMANDS.prune, target, pruned], REPO_ROOT, env);
+
+  // stage build
+  mkdirSync(buildRoot, { recursive: true });
+  copy(join(pruned, 'json'), buildRoot);
+  await run([...DOCKERFILE_COMMANDS.installAll, OFFLINE], buildRoot, env);
+  copy(join(pruned, 'full'), buildRoot);
+  await run(DOCKERFILE_COMMANDS.generate, buildRoot, env);
+
+  // stage deps, which the final stages copy whole
+  mkdirSync(appRoot, { recursive: true });
+  copy(join(pruned, 'runtime', 'json'), appRoot);
+  await run([...DOCKERFILE_COMMANDS.installProd, OFFLINE], appRoot, env);
+  copy(join(pruned, 'runtime', 'full'), appRoot);
+  const generated = join('packages', 'db', 'src', 'generated');
+  copy(join(buildRoot, generated), join(appRoot, generated));
+
+  return { target, appRoot, buildRoot };
+}
