@@ -2,7 +2,7 @@ import { describe, expect } from 'vitest';
 import { test } from './testing.ts';
 import { insertAlerts } from './alerts.ts';
 import { STAGES } from './states.ts';
-import { claimAlerts, commitAttempts, failAlerts, inTransaction, sweepStranded } from './transitions.ts';
+import { claimAlerts, commitAttempts, failAlerts, inTransaction, renewClaims, sweepStranded } from './transitions.ts';
 
 const a = { service: 'enricher', replica: 'a' };
 const b = { service: 'enricher', replica: 'b' };
@@ -181,14 +181,23 @@ describe('failAlerts', () => {
     await inTransaction(db.pool, (client) =>
       commitAttempts(client, enrich, [{ kind: 'retry', id: ids[0]!, error: 'wazuh api 503' }], a),
     );
+    await db.pool.query(`UPDATE alerts SET claim_expires_at = now() - interval '1 second'`);
     await failAlerts(db.pool, enrich, [{ id: ids[0]!, error: 'gave up after 5 deliveries' }], b);
     const { rows } = await db.pool.query('SELECT state, error FROM alerts WHERE id = $1', [ids[0]]);
     expect(rows[0]).toEqual({ state: 'error', error: 'gave up after 5 deliveries; last error: wazuh api 503' });
   });
 
+  test('leaves an alert a live claim holds: a worker is on it right now', async ({ db }) => {
+    const ids = await seed(db, 1);
+    await claimAlerts(db.pool, enrich, ids, a, 60_000);
+    expect(await failAlerts(db.pool, enrich, [{ id: ids[0]!, error: 'gave up' }], b)).toEqual(new Set());
+    expect(await states(db, ids)).toEqual(['enriching']);
+  });
+
   test('moves working alerts to error with the reason, and leaves others', async ({ db }) => {
     const ids = await seed(db, 2);
     await claimAlerts(db.pool, enrich, [ids[0]!], a, 60_000);
+    await db.pool.query(`UPDATE alerts SET claim_expires_at = now() - interval '1 second'`);
     const moved = await failAlerts(db.pool, enrich, ids.map((id) => ({ id, error: 'gave up after 5 deliveries' })), b);
     expect(moved).toEqual(new Set([ids[0]]));
     expect(await states(db, ids)).toEqual(['error', 'new']);
@@ -197,7 +206,48 @@ describe('failAlerts', () => {
   });
 });
 
+describe('history attempts', () => {
+  test('a move on records the attempt that made it, not the reset counter', async ({ db }) => {
+    const ids = await seed(db, 1);
+    await claimAlerts(db.pool, enrich, ids, a, 60_000);
+    await inTransaction(db.pool, (client) => commitAttempts(client, enrich, [{ kind: 'done', id: ids[0]! }], a));
+    const { rows } = await db.pool.query(
+      `SELECT to_state, attempt FROM alert_transitions WHERE alert_id = $1 ORDER BY id`,
+      [ids[0]],
+    );
+    expect(rows).toEqual([
+      { to_state: 'new', attempt: 0 },
+      { to_state: 'enriching', attempt: 1 },
+      { to_state: 'enriched', attempt: 1 },
+    ]);
+  });
+});
+
+describe('renewClaims', () => {
+  test('keeps a slow batch from being taken over, and tells a replica what it lost', async ({ db }) => {
+    const ids = await seed(db, 2);
+    await claimAlerts(db.pool, enrich, ids, a, 1_000);
+    await db.pool.query(`UPDATE alerts SET claimed_by = 'someone-else' WHERE id = $1`, [ids[1]]);
+    expect(await renewClaims(db.pool, enrich, ids, a, 60_000)).toEqual(new Set([ids[0]]));
+    const { rows } = await db.pool.query(
+      `SELECT claim_expires_at > now() + interval '50 seconds' AS renewed FROM alerts WHERE id = $1`,
+      [ids[0]],
+    );
+    expect(rows[0].renewed).toBe(true);
+    expect(await claimAlerts(db.pool, enrich, [ids[0]!], b, 60_000)).toEqual([]);
+  });
+});
+
 describe('sweepStranded', () => {
+  test('leaves input-state alerts that reached the stream after the group read up to', async ({ db }) => {
+    const ids = await seed(db, 2);
+    await db.pool.query(`UPDATE alerts SET state_changed_at = now() - interval '10 minutes' WHERE id = $1`, [ids[0]]);
+    await db.pool.query(`UPDATE alerts SET state_changed_at = now() - interval '2 minutes' WHERE id = $1`, [ids[1]]);
+    const deliveredThrough = new Date(Date.now() - 5 * 60_000);
+    const swept = await sweepStranded(db.pool, enrich, { graceMs: 1_000, resweepAfterMs: 1_000, limit: 10, deliveredThrough });
+    expect(swept.map((s) => s.id)).toEqual([ids[0]]);
+  });
+
   test('returns alerts left in the input state or with long-expired claims, once per grace period', async ({ db }) => {
     const ids = await seed(db, 3);
     await claimAlerts(db.pool, enrich, [ids[1]!], a, 60_000);

@@ -132,6 +132,13 @@ export async function commitAttempts(
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::text[], $6::text[], $7::double precision[])
          AS t(id, to_state, enrichment, analysis, error, reason, defer_ms)
      ),
+     -- The attempt as it was: a move on resets it, and the history row must name the
+     -- attempt that made the move.
+     before AS (
+       SELECT a.id, a.attempt FROM alerts a JOIN input i ON i.id = a.id
+        WHERE a.state = $8 AND a.claimed_by = $9
+        FOR UPDATE
+     ),
      moved AS (
        UPDATE alerts a
           SET state = i.to_state,
@@ -152,9 +159,9 @@ export async function commitAttempts(
               enrichment = COALESCE(i.enrichment, a.enrichment),
               analysis = COALESCE(i.analysis, a.analysis),
               error = CASE WHEN i.to_state IN ($8, 'error') THEN COALESCE(i.error, a.error) END
-         FROM input i
-        WHERE a.id = i.id AND a.state = $8 AND a.claimed_by = $9
-       RETURNING a.id, i.to_state, i.error, i.reason, a.attempt
+         FROM input i, before b
+        WHERE a.id = i.id AND b.id = a.id
+       RETURNING a.id, i.to_state, i.error, i.reason, b.attempt
      ),
      history AS (
        INSERT INTO alert_transitions (alert_id, from_state, to_state, service, replica, attempt, error, reason)
@@ -180,8 +187,8 @@ export async function commitAttempts(
 }
 
 /**
- * Moves alerts that are in the stage's working state to `error`, whoever holds them, for
- * work that was given up on: too many deliveries of its stream entry. An alert in any
+ * Moves alerts that are in the stage's working state, and that no live claim holds, to
+ * `error`, for work that was given up on: too many deliveries of its stream entry. An alert in any
  * other state is not this stage's to fail (and one still in the input state was never
  * worked on: the sweeper hands it on again). Returns the ids moved.
  */
@@ -198,7 +205,10 @@ export async function failAlerts(
      ),
      current AS (
        SELECT a.id, a.state AS from_state FROM alerts a JOIN input i ON i.id = a.id
-        WHERE a.state = $3 FOR UPDATE
+        WHERE a.state = $3
+          -- A live claim means a worker is on it right now: not ours to give up on.
+          AND (a.claimed_by IS NULL OR a.claim_expires_at < now())
+        FOR UPDATE
      ),
      moved AS (
        UPDATE alerts a
@@ -229,12 +239,29 @@ export async function failAlerts(
 export async function sweepStranded(
   client: pg.Pool | pg.PoolClient,
   stage: StageStates,
-  { graceMs, resweepAfterMs, limit }: { graceMs: number; resweepAfterMs: number; limit: number },
+  {
+    graceMs,
+    resweepAfterMs,
+    limit,
+    deliveredThrough,
+  }: {
+    graceMs: number;
+    resweepAfterMs: number;
+    limit: number;
+    /**
+     * How far the stage's consumer group has read its stream. An alert that reached the
+     * input state after that may still have its entry waiting unread in the backlog, so
+     * it is not stranded yet. Undefined: everything published has been read (no lag), or
+     * the stream's contents were lost.
+     */
+    deliveredThrough?: Date | undefined;
+  },
 ): Promise<{ id: string; attempt: number }[]> {
   const { rows } = await client.query<{ id: string; attempt: number }>(
     `WITH stranded AS (
        SELECT id FROM alerts
-        WHERE ((state = $1 AND state_changed_at < now() - make_interval(secs => $3::double precision / 1000))
+        WHERE ((state = $1 AND state_changed_at < now() - make_interval(secs => $3::double precision / 1000)
+                AND ($6::timestamptz IS NULL OR state_changed_at < $6::timestamptz))
            OR (state = $2 AND claim_expires_at < now() - make_interval(secs => $3::double precision / 1000))
            -- A deferred alert has no entry left to deliver it: due is due.
            OR (state = $2 AND claimed_by IS NULL AND claim_expires_at < now()))
@@ -245,9 +272,31 @@ export async function sweepStranded(
      )
      UPDATE alerts a SET swept_at = now() FROM stranded s WHERE a.id = s.id
      RETURNING a.id, a.attempt`,
-    [stage.input, stage.working, graceMs, resweepAfterMs, limit],
+    [stage.input, stage.working, graceMs, resweepAfterMs, limit, deliveredThrough ?? null],
   );
   return rows;
+}
+
+/**
+ * Extends this replica's claims on alerts it is still working on, so a slow batch (a
+ * mail server taking its time) is not taken over while it runs. Returns the ids still
+ * held: an alert missing from it was taken over, and its result will not commit.
+ */
+export async function renewClaims(
+  client: pg.Pool | pg.PoolClient,
+  stage: StageStates,
+  ids: readonly string[],
+  actor: Actor,
+  claimTimeoutMs: number,
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await client.query<{ id: string }>(
+    `UPDATE alerts SET claim_expires_at = now() + make_interval(secs => $4::double precision / 1000)
+      WHERE id = ANY($1::uuid[]) AND state = $2 AND claimed_by = $3
+      RETURNING id`,
+    [ids, stage.working, actor.replica, claimTimeoutMs],
+  );
+  return new Set(rows.map((row) => row.id));
 }
 
 /** Runs `work` in a transaction on one pooled connection. */

@@ -100,18 +100,21 @@ export const workerEnvShape = {
   OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9100),
   // Batching
   HERALD_BATCH_SIZE: CountEnv.default(100),
-  HERALD_BLOCK_MS: MsEnv.default(2_000), // 2 s: how long one read waits for new entries
+  // BLOCK 0 would wait forever; the floors below keep a typo from making claims worthless
+  // or a stop instant.
+  HERALD_BLOCK_MS: MsEnv.min(1).default(2_000), // 2 s: how long one read waits for new entries
   // At-least-once
-  HERALD_CLAIM_TIMEOUT_MS: MsEnv.default(60_000), // 60 s: a worker's hold on an alert
-  HERALD_RECLAIM_IDLE_MS: MsEnv.default(60_000), // 60 s: when a pending entry counts as abandoned
-  HERALD_RECLAIM_INTERVAL_MS: MsEnv.default(10_000), // 10 s
+  HERALD_CLAIM_TIMEOUT_MS: MsEnv.min(100).default(60_000), // 60 s: a worker's hold on an alert, renewed while it works
+  HERALD_HANDLER_TIMEOUT_MS: MsEnv.min(100).default(300_000), // 5 min: longest one batch may take
+  HERALD_RECLAIM_IDLE_MS: MsEnv.min(100).default(60_000), // 60 s: when a pending entry counts as abandoned
+  HERALD_RECLAIM_INTERVAL_MS: MsEnv.min(10).default(10_000), // 10 s
   HERALD_MAX_DELIVERIES: CountEnv.default(5),
   HERALD_MAX_ATTEMPTS: CountEnv.default(8),
   HERALD_RETRY_BASE_MS: MsEnv.default(2_000), // 2 s, doubling per attempt
   HERALD_RETRY_MAX_MS: MsEnv.default(300_000), // 5 min
-  HERALD_SWEEP_INTERVAL_MS: MsEnv.default(15_000), // 15 s
+  HERALD_SWEEP_INTERVAL_MS: MsEnv.min(10).default(15_000), // 15 s
   HERALD_HANDOFF_GRACE_MS: MsEnv.default(30_000), // 30 s: a finished state older than this is republished
-  HERALD_SHUTDOWN_TIMEOUT_MS: MsEnv.default(10_000), // 10 s
+  HERALD_SHUTDOWN_TIMEOUT_MS: MsEnv.min(100).default(10_000), // 10 s
 };
 
 /**

@@ -3,6 +3,7 @@ import {
   commitAttempts,
   failAlerts,
   inTransaction,
+  renewClaims,
   stageForInput,
   STAGES,
   type Actor,
@@ -31,6 +32,11 @@ export interface BatchDeps {
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /**
+   * Longest a handler may work on one batch. Its claims are renewed until then; past it,
+   * its signal is aborted and its alerts retried, so a hung handler cannot hold them.
+   */
+  handlerTimeoutMs: number;
   /** Source of retry jitter in [0, 1); injectable for tests. */
   random?: () => number;
   signal: AbortSignal;
@@ -67,6 +73,7 @@ function scheduleRetries(
 }
 
 const ACK: EntryOutcome = { kind: 'ack' };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -85,6 +92,13 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
   const outcomes: EntryOutcome[] = entries.map(() => ACK);
   const byAlert = new Map<string, number[]>();
   entries.forEach((entry, index) => {
+    // An id that is no alert id can never be claimed, and would fail every statement of
+    // the batch it rides in: dead-letter it on sight.
+    if (!UUID.test(entry.message.alertId)) {
+      outcomes[index] = { kind: 'dead-letter', reason: `${deps.stage}: malformed alert id` };
+      deps.logger.warn({ stage: deps.stage, entryId: entry.entryId }, 'stream entry with a malformed alert id');
+      return;
+    }
     byAlert.set(entry.message.alertId, [...(byAlert.get(entry.message.alertId) ?? []), index]);
   });
 
@@ -170,14 +184,70 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
   return outcomes;
 }
 
-/** Runs the handler; an alert it threw on or forgot is retried, never lost. */
+/** Aborts `target` when `source` aborts (the worker stopping); returns an unsubscribe. */
+function followAbort(source: AbortSignal, target: AbortController): () => void {
+  if (source.aborted) {
+    target.abort(source.reason);
+    return () => {};
+  }
+  const onAbort = () => target.abort(source.reason);
+  source.addEventListener('abort', onAbort, { once: true });
+  return () => source.removeEventListener('abort', onAbort);
+}
+
+/**
+ * Keeps the batch's claims alive while the handler works (a third of the claim timeout
+ * apart), so a slow batch is not taken over by another replica mid-send. Returns a stop.
+ */
+function keepClaims(deps: BatchDeps, ids: readonly string[]): () => void {
+  const timer = setInterval(() => {
+    renewClaims(deps.db.pool, STAGES[deps.stage], ids, deps.actor, deps.claimTimeoutMs).then(
+      (held) => {
+        if (held.size < ids.length) {
+          deps.logger.warn({ stage: deps.stage, lost: ids.length - held.size }, 'claims lost while working');
+        }
+      },
+      (err: unknown) => deps.logger.warn({ err, stage: deps.stage }, 'claim renewal failed'),
+    );
+  }, Math.max(10, Math.floor(deps.claimTimeoutMs / 3)));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+class HandlerTimeoutError extends Error {
+  readonly code = 'STAGE_HANDLER_TIMEOUT';
+  constructor(timeoutMs: number) {
+    super(`the stage took longer than ${timeoutMs} ms on this batch`);
+    this.name = 'HandlerTimeoutError';
+  }
+}
+
+/**
+ * Runs the handler under its deadline, renewing the batch's claims until then; an alert
+ * it threw on, forgot, or did not finish in time is retried, never lost.
+ */
 async function processClaimed(deps: BatchDeps, claimed: readonly ClaimedAlert[]): Promise<AttemptResult[]> {
   let results: AttemptResult[];
+  const stopKeeping = keepClaims(deps, claimed.map((alert) => alert.id));
+  const abort = new AbortController();
+  const stopFollowing = followAbort(deps.signal, abort);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const err = new HandlerTimeoutError(deps.handlerTimeoutMs);
+      abort.abort(err);
+      reject(err);
+    }, deps.handlerTimeoutMs);
+  });
   try {
-    results = await deps.handler.process(claimed, { logger: deps.logger, signal: deps.signal });
+    results = await Promise.race([deps.handler.process(claimed, { logger: deps.logger, signal: abort.signal }), deadline]);
   } catch (err) {
     deps.logger.error({ err, stage: deps.stage, alerts: claimed.length }, 'stage handler failed on a batch');
     return claimed.map((alert) => ({ kind: 'retry', id: alert.id, error: errorText(err) }));
+  } finally {
+    clearTimeout(timer);
+    stopKeeping();
+    stopFollowing();
   }
   const answered = new Set(results.map((result) => result.id));
   const claimedIds = new Set(claimed.map((alert) => alert.id));

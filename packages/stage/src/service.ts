@@ -19,6 +19,35 @@ import { createStageMetrics } from './metrics.ts';
 import { stageSettingsFromEnv, type StageEnv } from './settings.ts';
 import { StageWorker } from './worker.ts';
 
+const REDIS_CONNECT_TIMEOUT_MS = 10_000; // 10 s: an unreachable REDIS_URL fails the start
+// A silent connection (a half-open socket, a hung server) fails a command instead of
+// hanging the batch, the hand-off and the stop behind it. Blocking reads run on their own
+// connection without this timeout (see @herald/streams).
+const REDIS_COMMAND_TIMEOUT_MS = 5_000;
+
+/**
+ * The command connection, connected before anything else starts: a bad REDIS_URL is a
+ * start-up error naming it, not a service that hangs. Few retries per command, so a Redis
+ * outage fails a batch (which is retried) instead of queueing commands without bound.
+ */
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+    keepAlive: 30_000,
+  });
+  redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error('could not connect to Redis at REDIS_URL', { cause: err });
+  }
+  return redis;
+}
+
 /** The parsed settings a stage app passes in (runtime's workerEnvShape, parsed). */
 export interface StageServiceEnv extends StageEnv {
   LOG_LEVEL: string;
@@ -58,10 +87,7 @@ export function runStageService(options: {
     async () => {
       const db = createDatabase({ url: env.DATABASE_URL, poolMax: 5, applicationName: `herald-${service}` });
       await assertMigrationsCurrent(db.pool);
-      // Few retries per command: a Redis outage fails a batch (which is retried) instead
-      // of queueing commands in memory without bound.
-      const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: false });
-      redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+      const redis = await connectRedis(env.REDIS_URL, logger);
       const registry = createMetricsRegistry(service);
       const handler = await options.createHandler({ db, redis, logger, registry });
       let worker: StageWorker | undefined;

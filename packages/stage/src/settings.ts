@@ -6,6 +6,8 @@ export interface StageSettings {
   blockMs: number;
   /** How long a worker holds a claim on an alert before another replica may take it. */
   claimTimeoutMs: number;
+  /** Longest a handler may work on one batch; its claims are renewed until then. */
+  handlerTimeoutMs: number;
   /** How long a delivered, unacknowledged entry sits before another consumer reclaims it. */
   reclaimIdleMs: number;
   reclaimIntervalMs: number;
@@ -33,6 +35,7 @@ export interface StageEnv {
   HERALD_BATCH_SIZE: number;
   HERALD_BLOCK_MS: number;
   HERALD_CLAIM_TIMEOUT_MS: number;
+  HERALD_HANDLER_TIMEOUT_MS: number;
   HERALD_RECLAIM_IDLE_MS: number;
   HERALD_RECLAIM_INTERVAL_MS: number;
   HERALD_MAX_DELIVERIES: number;
@@ -48,6 +51,7 @@ export function stageSettingsFromEnv(env: StageEnv): StageSettings {
     batchSize: env.HERALD_BATCH_SIZE,
     blockMs: env.HERALD_BLOCK_MS,
     claimTimeoutMs: env.HERALD_CLAIM_TIMEOUT_MS,
+    handlerTimeoutMs: env.HERALD_HANDLER_TIMEOUT_MS,
     reclaimIdleMs: env.HERALD_RECLAIM_IDLE_MS,
     reclaimIntervalMs: env.HERALD_RECLAIM_INTERVAL_MS,
     maxDeliveries: env.HERALD_MAX_DELIVERIES,

@@ -1,9 +1,12 @@
 import { STAGES, sweepStranded, type Database, type StageName } from '@herald/db';
 import type { Logger } from '@herald/runtime';
-import { publish, streamKey } from '@herald/streams';
+import { groupName, publish, streamKey } from '@herald/streams';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { StageMetrics } from './metrics.ts';
+
+/** Rounds of `limit` alerts one sweep may republish, so one sweep stays bounded. */
+const MAX_ROUNDS = 20;
 
 export interface SweeperOptions {
   stage: StageName;
@@ -45,6 +48,7 @@ export class Sweeper {
     const { redisUrl, namespace } = this.#options;
     // BullMQ's workers block on Redis and require retries without limit on their connection.
     this.#connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.#connection.on('error', (err) => this.#options.logger.debug({ err }, 'sweeper redis connection error'));
     const prefix = `{${namespace}}:bull`;
     this.#queue = new Queue(this.#queueName, { connection: this.#connection, prefix });
     this.#worker = new Worker(this.#queueName, () => this.sweepOnce(), {
@@ -73,13 +77,17 @@ export class Sweeper {
   async sweepOnce(graceMs: number = this.#options.graceMs): Promise<number> {
     const { stage, db, redis, namespace, limit, logger, metrics } = this.#options;
     const stream = streamKey(namespace, stage);
+    // After a data loss (grace 0) nothing published survived; otherwise an alert whose
+    // entry still waits unread in the backlog is not stranded, only late.
+    const deliveredThrough = graceMs === 0 ? undefined : await this.#deliveredThrough(stream);
     let total = 0;
-    for (;;) {
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
       // resweepAfterMs keeps this loop from picking the same alert twice in one sweep.
       const stranded = await sweepStranded(db.pool, STAGES[stage], {
         graceMs,
         resweepAfterMs: Math.max(this.#options.graceMs, this.#options.intervalMs),
         limit,
+        deliveredThrough,
       });
       if (stranded.length === 0) break;
       await publish(
@@ -95,6 +103,32 @@ export class Sweeper {
       logger.info({ stage, alerts: total }, 'republished stranded alerts');
     }
     return total;
+  }
+
+  /**
+   * The time up to which the stage's group has read its stream, from XINFO GROUPS: the
+   * stream ids are publish times. Undefined when the group has no lag (everything
+   * published was read) or does not exist (Redis lost it: nothing waits unread).
+   */
+  async #deliveredThrough(stream: string): Promise<Date | undefined> {
+    const group = groupName(this.#options.stage);
+    let groups: unknown[];
+    try {
+      groups = (await this.#options.redis.call('XINFO', 'GROUPS', stream)) as unknown[];
+    } catch {
+      return undefined;
+    }
+    for (const entry of groups) {
+      const fields = entry as unknown[];
+      const info = new Map<string, unknown>();
+      for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]);
+      if (info.get('name') !== group) continue;
+      if (info.get('lag') === 0) return undefined;
+      const lastDelivered = String(info.get('last-delivered-id') ?? '0-0');
+      // A second of slack for clocks: PostgreSQL's and Redis's need not agree exactly.
+      return new Date(Number(lastDelivered.split('-')[0]) - 1_000);
+    }
+    return undefined;
   }
 
   /** Stops the sweep worker; the schedule stays in Redis for the other replicas. */

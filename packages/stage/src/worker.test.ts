@@ -14,6 +14,7 @@ const settings: StageSettings = {
   batchSize: 50,
   blockMs: 100,
   claimTimeoutMs: 2_000,
+  handlerTimeoutMs: 5_000,
   reclaimIdleMs: 150,
   reclaimIntervalMs: 50,
   maxDeliveries: 3,
@@ -200,23 +201,59 @@ describe('StageWorker', () => {
     await w.stop();
   });
 
-  test('an alert whose worker died is taken over after its claim expires', async ({ db, redis }) => {
-    const [id] = await seed(db, 1);
-    // Never stopped: its handler never returns, like a frozen process.
-    const stuck = worker(db, redis, { process: () => new Promise(() => {}) }, {}, 'dying');
-    await stuck.start();
-    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [{ alertId: id!, attempt: 0 }]);
-    await waitFor('the alert claimed', async () => (await statesOf(db)).enriching === 1);
-    // The first worker hangs forever, like a process that froze; a second one takes over.
-    const rescuer = worker(db, redis, enrichAll, { claimTimeoutMs: 2_000 }, 'rescuer');
-    await rescuer.start();
-    await waitFor('the alert enriched by the rescuer', async () => (await statesOf(db)).enriched === 1, { timeoutMs: 15_000 });
-    await rescuer.stop();
-    const history = await db.pool.query(
-      `SELECT replica, to_state FROM alert_transitions WHERE alert_id = $1 AND to_state = 'enriched'`,
-      [id],
+  test('a slow batch keeps its claims while it works; a hung one gives them up at its deadline', { timeout: 30_000 }, async ({ db, redis }) => {
+    const [slowId] = await seed(db, 1, 'slow');
+    // Slow: longer than the claim timeout, shorter than the handler deadline.
+    const slow = worker(db, redis, {
+      async process(alerts) {
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        return alerts.map((a) => ({ kind: 'done', id: a.id }));
+      },
+    }, { claimTimeoutMs: 200, handlerTimeoutMs: 5_000 }, 'slow');
+    await slow.start();
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [{ alertId: slowId!, attempt: 0 }]);
+    await waitFor('the slow alert enriched', async () => (await statesOf(db)).enriched === 1, { timeoutMs: 10_000 });
+    await slow.stop();
+    const slowHistory = await db.pool.query(
+      `SELECT replica FROM alert_transitions WHERE alert_id = $1 AND to_state = 'enriching'`,
+      [slowId],
     );
-    expect(history.rows).toEqual([{ replica: 'rescuer', to_state: 'enriched' }]);
+    expect(slowHistory.rows).toEqual([{ replica: 'slow' }]);
+
+    // Hung: never answers; its deadline releases the alert for a healthy replica.
+    const [hungId] = await seed(db, 1, 'hung');
+    const seen: AbortSignal[] = [];
+    const hung = worker(db, redis, { process: (_alerts, { signal }) => { seen.push(signal); return new Promise(() => {}); } },
+      { claimTimeoutMs: 200, handlerTimeoutMs: 400 }, 'hung');
+    await hung.start();
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [{ alertId: hungId!, attempt: 0 }]);
+    await waitFor('the hung worker to take the alert', async () => (await statesOf(db)).enriching === 1);
+    await waitFor('its deadline to pass', () => seen[0]?.aborted);
+    await hung.stop();
+    const rescuer = worker(db, redis, enrichAll, {}, 'rescuer');
+    await rescuer.start();
+    await waitFor('the hung alert enriched by the rescuer', async () => (await statesOf(db)).enriched === 2, { timeoutMs: 15_000 });
+    await rescuer.stop();
+    const { rows } = await db.pool.query(
+      `SELECT replica, error FROM alert_transitions WHERE alert_id = $1 AND error IS NOT NULL`,
+      [hungId],
+    );
+    expect(rows[0]).toMatchObject({ replica: 'hung', error: 'the stage took longer than 400 ms on this batch' });
+  });
+
+  test('an entry whose alert id is not an alert id is dead-lettered without holding up its batch', async ({ db, redis }) => {
+    const [id] = await seed(db, 1);
+    const w = worker(db, redis, enrichAll);
+    await w.start();
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [
+      { alertId: 'not-a-uuid', attempt: 0 },
+      { alertId: id!, attempt: 0 },
+    ]);
+    await waitFor('the real alert enriched', async () => (await statesOf(db)).enriched === 1);
+    await waitFor('the bad entry dead-lettered', async () =>
+      (await redis.redis.xlen(deadLetterKey(redis.namespace, 'enrich'))) === 1,
+    );
+    await w.stop();
   });
 
   test('after Redis loses everything, unfinished alerts are republished from PostgreSQL', async ({ db, redis }) => {

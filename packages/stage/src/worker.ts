@@ -90,6 +90,7 @@ export class StageWorker {
           {
             ...this.#options,
             claimTimeoutMs: settings.claimTimeoutMs,
+            handlerTimeoutMs: settings.handlerTimeoutMs,
             maxDeliveries: settings.maxDeliveries,
             maxAttempts: settings.maxAttempts,
             retryBaseMs: settings.retryBaseMs,
