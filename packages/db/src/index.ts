@@ -14,7 +14,9 @@ export {
   commitAttempts,
   failAlerts,
   inTransaction,
+  renewClaims,
   sweepStranded,
   type AttemptResult,
   type ClaimedAlert,
 } from './transitions.ts';
+export * from './retry.ts';
