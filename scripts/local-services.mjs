@@ -2,10 +2,10 @@
 // that are not the system-wide defaults, for `npm start` and `npm test`. Standard library
 // only (see toolchain.mjs for why).
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync, openSync, readdirSync, statSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -108,6 +108,42 @@ function postgresUser() {
     throw new Error('PostgreSQL refuses to run as root and there is no "postgres" user to run it as');
   }
   return { uid, gid };
+}
+
+/** Whether the postgres user can enter `dir`, which needs search permission on every parent too. */
+function postgresCanEnter(dir) {
+  return spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir]).status === 0;
+}
+
+// Where a cluster goes when the postgres user cannot reach the data folder.
+const SHARED_POSTGRES_ROOT = '/var/lib/herald';
+
+/**
+ * The folder for the PostgreSQL data of data folder `dataDir`: `<dataDir>/postgres`, unless
+ * we are root and the postgres user (the server runs as it) cannot enter `dataDir`, as in a
+ * clone under /root (mode 0700). Then /var/lib/herald/<hash of dataDir>/postgres, so each
+ * data folder still has its own cluster; a `data-dir` file beside it names the folder.
+ * `moved` says which one it is.
+ */
+export function postgresDataDir(dataDir) {
+  const preferred = join(resolve(dataDir), 'postgres');
+  if (!isRoot) return { dir: preferred, moved: false };
+  mkdirSync(dataDir, { recursive: true });
+  const { uid, gid } = postgresUser();
+  if (postgresCanEnter(dataDir)) return { dir: preferred, moved: false };
+
+  const home = join(SHARED_POSTGRES_ROOT, createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12));
+  // Created one level at a time: a recursive mkdir would give every level the 0700 mode.
+  mkdirSync(SHARED_POSTGRES_ROOT, { recursive: true, mode: 0o755 });
+  mkdirSync(home, { recursive: true, mode: 0o755 });
+  writeFileSync(join(home, 'data-dir'), `${resolve(dataDir)}\n`);
+  const dir = join(home, 'postgres');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chownSync(dir, uid, gid);
+  if (!postgresCanEnter(dir)) {
+    throw new Error(`the postgres user cannot enter ${dir} either; check the modes of ${SHARED_POSTGRES_ROOT} and ${home}`);
+  }
+  return { dir, moved: true };
 }
 
 /** Runs a PostgreSQL tool, as the postgres user when we are root (initdb refuses root). */

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureServerBinaries, ensureToolchain, repoRoot } from './toolchain.mjs';
-import { startPostgres, startRedis } from './local-services.mjs';
+import { postgresDataDir, startPostgres, startRedis } from './local-services.mjs';
 
 // Ports of the local stores: away from the system-wide defaults (5432, 6379), so a
 // machine's own servers are never touched.
@@ -108,10 +108,14 @@ try {
   if (!databaseUrl || !redisUrl) {
     const binaries = ensureServerBinaries();
     if (!databaseUrl) {
-      const postgres = await startPostgres({ binaries, dataDir: join(dataDir, 'postgres'), port: LOCAL_POSTGRES_PORT, database: 'herald' });
+      const postgresDir = postgresDataDir(dataDir);
+      if (postgresDir.moved) {
+        say(`the postgres user cannot enter ${dataDir}, so PostgreSQL keeps its data in ${postgresDir.dir}`);
+      }
+      const postgres = await startPostgres({ binaries, dataDir: postgresDir.dir, port: LOCAL_POSTGRES_PORT, database: 'herald' });
       stops.push(postgres.stop);
       databaseUrl = postgres.url;
-      say(`PostgreSQL on 127.0.0.1:${LOCAL_POSTGRES_PORT} (data in ${join(dataDir, 'postgres')})`);
+      say(`PostgreSQL on 127.0.0.1:${LOCAL_POSTGRES_PORT} (data in ${postgresDir.dir})`);
     }
     if (!redisUrl) {
       const redis = await startRedis({ binary: binaries.redisServer, dataDir: join(dataDir, 'redis'), port: LOCAL_REDIS_PORT });
