@@ -5,7 +5,7 @@
 // over HTTP, and prints throughput, latency, CPU, memory and round trips per alert next to
 // the references measured on the same machine in the same run. See bench/README.md.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +33,7 @@ With no mode, runs the suite: references, 60 s max batched, 60 s max single-aler
   --wazuh-alerts N       alerts for the process-per-alert model (default 300)
   --quick                the suite with 15 s runs (a smoke test of the bench)
   --keep                 keep the temporary data folder (logs, mailbox, profiles)
+  --report FILE          print the tables of a saved bench/results/*.json again, run nothing
 `;
 
 const { values: args } = parseArgs({
@@ -54,11 +55,19 @@ const { values: args } = parseArgs({
     'wazuh-alerts': { type: 'string' },
     quick: { type: 'boolean' },
     keep: { type: 'boolean' },
+    report: { type: 'string' },
     help: { type: 'boolean' },
   },
 });
 if (args.help) {
   process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+if (args.report) {
+  const saved = JSON.parse(readFileSync(args.report, 'utf8'));
+  const report = await import('./lib/report.mjs');
+  process.stdout.write(`${renderReport(report, saved)}\n`);
   process.exit(0);
 }
 
@@ -153,7 +162,7 @@ process.on('SIGINT', () => {
 });
 
 let exitCode = 0;
-const output = { startedAt: startedAt.toISOString(), machine: machineFacts(), argv: process.argv.slice(2), references: null, runs: [] };
+const output = { startedAt: startedAt.toISOString(), machine: machineFacts(), source: sourceFacts(), argv: process.argv.slice(2), references: null, runs: [] };
 try {
   const stores = await startStores({ workDir, toolchain, say });
   try {
@@ -180,7 +189,7 @@ try {
   else say(`kept ${workDir}`);
 }
 
-const text = render(output);
+const text = renderReport(report, output);
 process.stdout.write(`\n${text}\n`);
 const jsonFile = join(resultsDir, `${stamp}.json`);
 writeFileSync(jsonFile, `${JSON.stringify(output, null, 2)}\n`);
@@ -188,14 +197,25 @@ writeFileSync(join(resultsDir, `${stamp}.txt`), `${text}\n`);
 say(`results: ${jsonFile}`);
 process.exit(exitCode);
 
+/** The code measured: the commit, and the files that differed from it (others' work in progress). */
+function sourceFacts() {
+  const git = (...a) => spawnSync('git', ['-C', repoRoot, ...a], { encoding: 'utf8' }).stdout.trim();
+  const dirty = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean);
+  return { commit: git('rev-parse', '--short', 'HEAD'), subject: git('log', '-1', '--format=%s'), modifiedFiles: dirty.length, modified: dirty.slice(0, 40) };
+}
+
 function machineFacts() {
   const cpu = spawnSync('nproc', [], { encoding: 'utf8' }).stdout.trim();
   const model = /model name\s*:\s*(.+)/.exec(spawnSync('cat', ['/proc/cpuinfo'], { encoding: 'utf8' }).stdout)?.[1];
   return { cpus: Number(cpu), model, node: process.version, kernel: spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim() };
 }
 
-function render({ machine, references, runs: done }) {
-  const parts = [`Herald bench, ${startedAt.toISOString()}, ${machine.cpus} CPUs (${machine.model}), Node ${machine.node}`];
+function renderReport(report, { startedAt: at, machine, source, argv, references, runs: done }) {
+  const code = source ? `commit ${source.commit}${source.modifiedFiles ? ` + ${source.modifiedFiles} modified files` : ''}` : '';
+  const parts = [
+    `Herald bench, ${at}, ${machine.cpus} CPUs (${machine.model}), Node ${machine.node}, ${code}\n` +
+      `command: node bench/run.mjs ${(argv ?? []).join(' ')}`,
+  ];
   if (references) parts.push(`References (same machine, same run)\n${report.referenceTable(references)}`);
   if (done.length > 0) {
     parts.push(`Herald, whole system (5 services as processes, PostgreSQL fsync on, Redis AOF)\n${report.runsTable(done, references)}`);
@@ -203,6 +223,7 @@ function render({ machine, references, runs: done }) {
       const sections = [
         `--- ${run.spec.name} ---`,
         report.processTable(run),
+        report.memoryText(run),
         report.stageTable(run),
         report.hopsTable(run),
         report.redisTable(run),

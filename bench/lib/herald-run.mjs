@@ -72,14 +72,21 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
   sampler.add('postgres', stores.postmasterPid, { tree: true });
   const probe = new RedisProbe(stores.redisMonitor);
   const lagSeries = [];
+  const memorySeries = [];
   let result;
   try {
     await stores.monitor.query('SELECT pg_stat_statements_reset()');
     sampler.start(1000);
     let sampling = true;
     const lagLoop = (async () => {
-      while (sampling) {
+      for (let tick = 0; sampling; tick += 1) {
         lagSeries.push({ at: Date.now(), ...(await probe.groups()) });
+        // Each service's own view of its memory every 5 s: a leak climbs, a lazy GC saws.
+        if (tick % 5 === 0) {
+          const sample = { at: Date.now() };
+          for (const p of services.processes) sample[p.label] = await scrapeMemory(p.opsUrl);
+          memorySeries.push(sample);
+        }
         await sleep(1000);
       }
     })();
@@ -132,6 +139,7 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
       stages,
       memory,
       lagSeries,
+      memorySeries,
       cpuSeries: sampler.series,
     };
   } finally {

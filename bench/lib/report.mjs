@@ -63,6 +63,8 @@ export function runsTable(runs, refs) {
   add('PostgreSQL transactions / alert', (r) => fmt(perAlert(r.pg.commits + r.pg.rollbacks, r), 2));
   add('PostgreSQL WAL syncs / alert', (r) => fmt(perAlert(r.pg.wal_syncs, r), 2));
   add('PostgreSQL WAL KiB / alert', (r) => fmt(perAlert(r.pg.wal_bytes / 1024, r), 1));
+  add('  WAL full-page images / alert, checkpoints', (r) =>
+    r.pg.wal_fpi === undefined ? '-' : `${fmt(perAlert(r.pg.wal_fpi, r), 2)}, ${fmt(r.pg.checkpoints)}`);
   add('Redis commands / alert', (r) => fmt(perAlert(r.redis.commands, r), 2));
   add('Redis round trips (socket reads) / alert', (r) => fmt(perAlert(r.redis.reads, r), 2));
   add('machine CPU busy during load %', (r) => fmt(r.proc.load.machineBusyPct));
@@ -90,17 +92,36 @@ export function processTable(run) {
     const total = run.proc.total.processes[name];
     const memory = run.memory?.[name];
     return row(name, run.proc.load.processes[name].cpuSeconds, total.cpuSeconds, [
+      fmt(perAlert(total.cpuSeconds * 1000, run), 2),
       fmt(total.startRssMb, 1),
       fmt(total.peakRssMb, 1),
       memory ? `${fmt(memory.heapUsedMb, 1)} / ${fmt(memory.heapTotalMb, 1)} / ${fmt(memory.externalMb, 1)}` : '',
     ]);
   });
-  rows.push(row('load generator', run.load.cpuSeconds, run.load.cpuSeconds, ['', '', '']));
-  rows.push(row('other processes on the machine', otherCpuSeconds(run), null, ['', '', '']));
+  const herald = Object.entries(run.proc.total.processes).filter(([name]) => name !== 'bench');
+  const heraldCpu = herald.reduce((sum, [, p]) => sum + p.cpuSeconds, 0);
+  const heraldLoadCpu = herald.reduce((sum, [name]) => sum + run.proc.load.processes[name].cpuSeconds, 0);
+  rows.push(row('Herald with its stores (all above but bench)', heraldLoadCpu, heraldCpu, [fmt(perAlert(heraldCpu * 1000, run), 2), '', '', '']));
+  rows.push(row('load generator', run.load.cpuSeconds, run.load.cpuSeconds, ['', '', '', '']));
+  rows.push(row('other processes on the machine', otherCpuSeconds(run), null, ['', '', '', '']));
   return table(
-    ['process', 'CPU s (load)', 'of 1 core', 'CPU s (load+drain)', 'RSS at start MB', 'peak RSS MB', 'heap used/total/external MB at end'],
+    ['process', 'CPU s (load)', 'of 1 core', 'CPU s (load+drain)', 'CPU ms / alert', 'RSS at start MB', 'peak RSS MB', 'heap used/total/external MB at end'],
     rows,
   );
+}
+
+/** Heap used per service over the run, every 5 s (MB), to tell a leak from a lazy GC. */
+export function memoryText(run) {
+  if (!run.memorySeries?.length) return '';
+  const labels = Object.keys(run.memorySeries[0]).filter((k) => k !== 'at');
+  const t0 = run.memorySeries[0].at;
+  const rows = labels.map((label) => [
+    label,
+    run.memorySeries.map((s) => fmt(s[label]?.heapUsedMb)).join(' '),
+  ]);
+  return `heap used MB every 5 s from load start (last sample at ${Math.round((run.memorySeries.at(-1).at - t0) / 1000)} s):\n${rows
+    .map(([l, v]) => `  ${l.padEnd(12)} ${v}`)
+    .join('\n')}`;
 }
 
 export function hopsTable(run) {

@@ -98,8 +98,9 @@ export async function pgSnapshot(monitor) {
   const { rows } = await monitor.query(
     `SELECT d.xact_commit::bigint AS commits, d.xact_rollback::bigint AS rollbacks,
             d.tup_inserted::bigint AS inserted, d.tup_updated::bigint AS updated,
-            w.wal_records::bigint AS wal_records, w.wal_bytes::bigint AS wal_bytes,
+            w.wal_records::bigint AS wal_records, w.wal_bytes::bigint AS wal_bytes, w.wal_fpi::bigint AS wal_fpi,
             w.wal_write::bigint AS wal_writes, w.wal_sync::bigint AS wal_syncs,
+            (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)::bigint AS checkpoints,
             (SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements s
               WHERE s.dbid = d.datid) AS statements
        FROM pg_stat_database d, pg_stat_wal w
