@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync, openSync, readdirSync, statSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { commandLine } from './pid-files.mjs';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -45,9 +46,10 @@ function redisPing(port) {
 
 /**
  * Starts redis-server with AOF on and eviction off (a stream key must never be evicted),
- * as a child of this process. Resolves once it answers PING.
+ * as a child of this process. `onSpawn` gets its pid at once (before it is ready), so a
+ * caller can record it. Resolves once it answers PING.
  */
-export async function startRedis({ binary, dataDir, port }) {
+export async function startRedis({ binary, dataDir, port, onSpawn = () => {} }) {
   mkdirSync(dataDir, { recursive: true });
   const logFd = openSync(join(dataDir, 'redis.log'), 'a');
   const child = spawn(
@@ -65,6 +67,7 @@ export async function startRedis({ binary, dataDir, port }) {
     // Detached, so a terminal's Ctrl-C does not stop Redis before the services that use it.
     { stdio: ['ignore', logFd, logFd], detached: true },
   );
+  if (child.pid !== undefined) onSpawn(child.pid);
   for (let i = 0; i < 200; i += 1) {
     if (child.exitCode !== null) {
       throw new Error(`redis-server exited with ${child.exitCode}; see ${join(dataDir, 'redis.log')}`);
@@ -157,15 +160,35 @@ function runPgTool(binary, args, { quiet = false } = {}) {
 }
 
 /**
+ * Whether a server left by an earlier run (its starter killed) still runs on clusterDir:
+ * pg_ctl says so and the pid in postmaster.pid is a postgres started on this folder (pg_ctl
+ * alone would trust a pid that a reboot handed to another program).
+ */
+function leftoverServer(pgCtl, clusterDir) {
+  if (runPgTool(pgCtl, ['-D', clusterDir, 'status'], { quiet: true }).status !== 0) return false;
+  try {
+    const pid = Number(readFileSync(join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return commandLine(pid).includes(clusterDir);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Starts a PostgreSQL cluster kept in dataDir (created on first use, with a generated
  * password kept beside it) listening on 127.0.0.1:port, and makes sure `database` exists.
+ * A server still running on the cluster (an earlier run was killed before stopping it) is
+ * stopped first, reported through `log`: it may run with other settings, and a fast stop
+ * loses nothing committed.
  */
-export async function startPostgres({ binaries, dataDir, port, database, fsync = true }) {
+export async function startPostgres({ binaries, dataDir, port, database, fsync = true, log = () => {} }) {
   const clusterDir = join(dataDir, 'cluster');
   const socketDir = join(dataDir, 'socket');
   const passwordFile = join(dataDir, 'password');
   // The socket folder is private (0700, owned by the server's user), so trusting local
-  // socket connections lets in only that user and root.
+  // socket connections lets in only that user and root. Its parents are made first with
+  // the default mode: a recursive mkdir would make them 0700 too, closed to that user.
+  mkdirSync(dataDir, { recursive: true });
   mkdirSync(socketDir, { recursive: true, mode: 0o700 });
   if (!existsSync(passwordFile)) {
     writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
@@ -193,6 +216,10 @@ export async function startPostgres({ binaries, dataDir, port, database, fsync =
     '-c max_connections=200',
     fsync ? '' : '-c fsync=off -c synchronous_commit=off -c full_page_writes=off',
   ].join(' ');
+  if (leftoverServer(binaries.pgCtl, clusterDir)) {
+    log(`stopping the PostgreSQL server an earlier run left running on ${clusterDir}`);
+    runPgTool(binaries.pgCtl, ['-D', clusterDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
+  }
   runPgTool(binaries.pgCtl, ['-D', clusterDir, '-l', join(dataDir, 'postgres.log'), '-o', options, '-w', '-t', '60', 'start']);
 
   const baseUrl = `postgresql://herald:${encodeURIComponent(password)}@127.0.0.1:${port}`;

@@ -1,7 +1,8 @@
 // `npm start`: the whole system on one machine with nothing set up beforehand. Installs
 // the toolchain, starts Redis and PostgreSQL in the data folder unless REDIS_URL and
 // DATABASE_URL point elsewhere, applies migrations, starts the five services, prints where
-// to post alerts, and stops everything cleanly on Ctrl-C.
+// to post alerts, and stops everything cleanly on Ctrl-C. What a killed earlier run left
+// running on the same data folder is stopped first (see pid-files.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureServerBinaries, ensureToolchain, repoRoot } from './toolchain.mjs';
 import { postgresDataDir, startPostgres, startRedis } from './local-services.mjs';
+import { pidFiles, stopLeftovers } from './pid-files.mjs';
 
 // Ports of the local stores: away from the system-wide defaults (5432, 6379), so a
 // machine's own servers are never touched.
@@ -28,6 +30,17 @@ const httpHost = process.env.HERALD_HTTP_HOST ?? '127.0.0.1';
 const httpPort = Number(process.env.HERALD_HTTP_PORT ?? 8080);
 const mailboxDir = join(dataDir, 'mailbox');
 const logDir = join(dataDir, 'logs');
+const pids = pidFiles(join(dataDir, 'run'));
+// How long a service gets to finish its batch on SIGTERM before SIGKILL.
+const SERVICE_STOP_GRACE_MS = 15_000; // 15 s
+const REDIS_STOP_GRACE_MS = 10_000; // 10 s
+
+const serviceScript = (name) => join(repoRoot, 'apps', name, 'src/main.ts');
+const isStartScript = (cmdline) => cmdline.includes('start.mjs');
+// redis-server rewrites its command line to "redis-server 127.0.0.1:<port>".
+const isOurRedis = (cmdline) =>
+  cmdline.includes('redis-server') &&
+  (cmdline.includes(`127.0.0.1:${LOCAL_REDIS_PORT}`) || cmdline.includes(`--port ${LOCAL_REDIS_PORT}`));
 
 function say(message) {
   process.stdout.write(`[herald] ${message}\n`);
@@ -67,6 +80,13 @@ async function waitReady(url, child, name, timeoutMs = 60_000) {
   throw new Error(`${name} was not ready after ${timeoutMs / 1000} s; see ${join(logDir, `${name}.log`)}`);
 }
 
+const runningStart = pids.running('start', isStartScript);
+if (runningStart !== undefined) {
+  say(`another npm start (pid ${runningStart}) runs on ${dataDir}; stop it first (Ctrl-C there)`);
+  process.exit(1);
+}
+pids.record('start', process.pid);
+
 const toolchain = ensureToolchain();
 mkdirSync(mailboxDir, { recursive: true });
 mkdirSync(logDir, { recursive: true });
@@ -85,7 +105,7 @@ async function shutdown(code) {
       ({ child }) =>
         new Promise((resolveExit) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolveExit();
-          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          const timer = setTimeout(() => child.kill('SIGKILL'), SERVICE_STOP_GRACE_MS);
           child.once('exit', () => {
             clearTimeout(timer);
             resolveExit();
@@ -94,7 +114,9 @@ async function shutdown(code) {
         }),
     ),
   );
+  for (const { service } of children) pids.forget(service.name);
   for (const stop of stops.reverse()) await stop().catch(() => {});
+  pids.forget('start');
   say('stopped');
   process.exit(code);
 }
@@ -103,6 +125,17 @@ process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGHUP', () => void shutdown(0));
 
 try {
+  // Services before Redis, like a clean stop: they finish their batch while it is up.
+  const leftovers = await stopLeftovers(pids, [
+    SERVICES.map(({ name }) => ({
+      name,
+      matches: (cmdline) => cmdline.includes(serviceScript(name)),
+      graceMs: SERVICE_STOP_GRACE_MS,
+    })),
+    [{ name: 'redis', matches: isOurRedis, graceMs: REDIS_STOP_GRACE_MS }],
+  ]);
+  if (leftovers.length > 0) say(`stopped what an earlier run left running: ${leftovers.join(', ')}`);
+
   let databaseUrl = process.env.DATABASE_URL;
   let redisUrl = process.env.REDIS_URL;
   if (!databaseUrl || !redisUrl) {
@@ -112,14 +145,22 @@ try {
       if (postgresDir.moved) {
         say(`the postgres user cannot enter ${dataDir}, so PostgreSQL keeps its data in ${postgresDir.dir}`);
       }
-      const postgres = await startPostgres({ binaries, dataDir: postgresDir.dir, port: LOCAL_POSTGRES_PORT, database: 'herald' });
+      const postgres = await startPostgres({ binaries, dataDir: postgresDir.dir, port: LOCAL_POSTGRES_PORT, database: 'herald', log: say });
       stops.push(postgres.stop);
       databaseUrl = postgres.url;
       say(`PostgreSQL on 127.0.0.1:${LOCAL_POSTGRES_PORT} (data in ${postgresDir.dir})`);
     }
     if (!redisUrl) {
-      const redis = await startRedis({ binary: binaries.redisServer, dataDir: join(dataDir, 'redis'), port: LOCAL_REDIS_PORT });
-      stops.push(redis.stop);
+      const redis = await startRedis({
+        binary: binaries.redisServer,
+        dataDir: join(dataDir, 'redis'),
+        port: LOCAL_REDIS_PORT,
+        onSpawn: (pid) => pids.record('redis', pid),
+      });
+      stops.push(async () => {
+        await redis.stop();
+        pids.forget('redis');
+      });
       redisUrl = redis.url;
       say(`Redis on 127.0.0.1:${LOCAL_REDIS_PORT} (AOF in ${join(dataDir, 'redis')})`);
     }
@@ -154,12 +195,13 @@ try {
     const env = { ...serviceEnv, ...(service.opsPort ? { OPS_PORT: String(process.env[`HERALD_${service.name.toUpperCase()}_OPS_PORT`] ?? service.opsPort) } : {}) };
     // Detached: Ctrl-C reaches only this script, which stops the services in order (and
     // once: a service takes a second signal as "exit now, unfinished").
-    const child = spawn(toolchain.node, [join(repoRoot, 'apps', service.name, 'src/main.ts')], {
+    const child = spawn(toolchain.node, [serviceScript(service.name)], {
       cwd: repoRoot,
       env,
       stdio: ['ignore', log, log],
       detached: true,
     });
+    if (child.pid !== undefined) pids.record(service.name, child.pid);
     child.on('exit', (code, signal) => {
       if (!shuttingDown) {
         say(`${service.name} exited (${code ?? signal}); see ${join(logDir, `${service.name}.log`)}`);
