@@ -32,12 +32,28 @@ const DESCRIPTIONS: Record<SmtpErrorCode, string> = {
   SMTP_FAILED: 'sending over SMTP failed',
 };
 
+/** The commands that carry one message: a reply to them is about that message. */
+const MESSAGE_COMMANDS = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
+
+/**
+ * True when `command` (nodemailer's name for what a reply answered) carries the message
+ * itself; a reply to anything else (the greeting, EHLO, STARTTLS, AUTH) is about the
+ * session with the server, whatever the message.
+ */
+export function isMessageCommand(command: string | undefined): boolean {
+  return command !== undefined && MESSAGE_COMMANDS.has(command);
+}
+
 /**
  * RFC 5321: 5yz replies are permanent, 4yz transient. 503 (bad sequence of commands) is
- * a session state problem, not a verdict on the message, so it is retried.
+ * a session state problem, not a verdict on the message, so it is retried. Only a reply
+ * to the message's own commands can refuse the message: a 554 greeting ("no SMTP service
+ * here") or a 5xx to EHLO refuses every message, so it is the server's problem.
  */
-function isPermanentReply(responseCode: number): boolean {
-  return responseCode >= 500 && responseCode <= 599 && responseCode !== 503;
+function isPermanentReply(responseCode: number, command: string | undefined): boolean {
+  return (
+    responseCode >= 500 && responseCode <= 599 && responseCode !== 503 && isMessageCommand(command)
+  );
 }
 
 function stringOr(value: unknown): string | undefined {
@@ -49,7 +65,8 @@ type Verdict = Pick<SmtpSendError, 'code' | 'retryable' | 'breakerOutcome'>;
 function judge(
   code: string | undefined,
   originalCode: string | undefined,
-  reply?: number,
+  reply: number | undefined,
+  command: string | undefined,
 ): Verdict {
   if (code === 'EABORT') {
     return { code: 'SMTP_ABORTED', retryable: true, breakerOutcome: 'ignore' };
@@ -69,7 +86,7 @@ function judge(
     return { code: 'SMTP_CONFIG_INVALID', retryable: false };
   }
   if (reply !== undefined) {
-    return isPermanentReply(reply)
+    return isPermanentReply(reply, command)
       ? { code: 'SMTP_REJECTED', retryable: false, breakerOutcome: 'ignore' }
       : { code: 'SMTP_REJECTED', retryable: true };
   }
@@ -87,14 +104,16 @@ function judge(
 
 /**
  * Turns whatever nodemailer rejected with into an SmtpSendError: connection failures,
- * timeouts and 4xx replies are retryable; 5xx replies to the message are permanent and
- * ignored by the breaker; a refused login is permanent and counted.
+ * timeouts and 4xx replies are retryable; 5xx replies to MAIL FROM, RCPT TO or DATA are
+ * permanent and ignored by the breaker, 5xx replies to anything else retryable and
+ * counted; a refused login is permanent and counted.
  */
 export function toSmtpSendError(err: unknown): SmtpSendError {
   const failure: NodemailerFailure = typeof err === 'object' && err !== null ? err : {};
   const code = stringOr(failure.code);
   const reply = typeof failure.responseCode === 'number' ? failure.responseCode : undefined;
-  const verdict = judge(code, stringOr(failure.originalCode), reply);
+  const command = stringOr(failure.command);
+  const verdict = judge(code, stringOr(failure.originalCode), reply, command);
   const response = stringOr(failure.response);
   const detail = (response ?? stringOr(failure.message))?.trim();
 
@@ -104,7 +123,7 @@ export function toSmtpSendError(err: unknown): SmtpSendError {
       ...verdict,
       ...(reply !== undefined ? { responseCode: reply } : {}),
       ...(response !== undefined ? { response } : {}),
-      ...(stringOr(failure.command) !== undefined ? { command: stringOr(failure.command) } : {}),
+      ...(command !== undefined ? { command } : {}),
       cause: err,
     },
   );

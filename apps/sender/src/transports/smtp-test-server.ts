@@ -29,6 +29,8 @@ export interface TestSmtpServer {
 export type Rejection = { responseCode: number; message: string } | undefined;
 
 export interface TestSmtpServerOptions {
+  /** The loopback port to listen on; an ephemeral one by default. */
+  port?: number;
   /** Implicit TLS (needs key and cert). */
   secure?: boolean;
   key?: Buffer;
@@ -37,6 +39,8 @@ export interface TestSmtpServerOptions {
   withoutStartTls?: boolean;
   /** Require AUTH with these credentials. */
   credentials?: { user: string; pass: string };
+  /** Refuses the connection instead of greeting (a 554 or 421 greeting). */
+  onConnect?: () => Rejection;
   onRcptTo?: (address: string) => Rejection;
   onData?: () => Rejection;
 }
@@ -74,6 +78,10 @@ export async function startTestSmtpServer(
       }
       callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
     },
+    onConnect(_session, callback) {
+      const rejection = options.onConnect?.();
+      callback(rejection ? smtpError(rejection) : null);
+    },
     onRcptTo(address: SMTPServerAddress, _session, callback) {
       const rejection = options.onRcptTo?.(address.address);
       callback(rejection ? smtpError(rejection) : null);
@@ -104,7 +112,7 @@ export async function startTestSmtpServer(
     // Clients that drop TLS handshakes on purpose (untrusted certificate tests) make the
     // server report errors; the tests assert on the client side.
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
 
   return {

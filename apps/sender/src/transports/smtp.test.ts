@@ -298,6 +298,17 @@ describe('SmtpTransport replies and failures', () => {
     });
   });
 
+  test('a 554 greeting refuses every message: retryable, and the breaker counts it', async () => {
+    const options = { onConnect: reply(554, 'No SMTP service here') };
+    await withServer(options, { security: 'none' }, async (server, transport) => {
+      const err = await sendError(transport);
+      expect(err).toMatchObject({ code: 'SMTP_REJECTED', retryable: true, responseCode: 554 });
+      expect(err.command).toBe('CONN');
+      expect(err.breakerOutcome).toBeUndefined();
+      expect(server.received).toHaveLength(0);
+    });
+  });
+
   test('a server that accepts but never greets times out within the greeting timeout', async () => {
     const silent = await startSilentServer();
     const transport = new SmtpTransport({
