@@ -13,7 +13,10 @@ export interface DeliveryRow {
   lastError: string | null;
 }
 
-export async function loadDeliveries(pool: pg.Pool, alertIds: readonly string[]): Promise<DeliveryRow[]> {
+export async function loadDeliveries(
+  pool: pg.Pool,
+  alertIds: readonly string[],
+): Promise<DeliveryRow[]> {
   const { rows } = await pool.query<DeliveryRow>(
     `SELECT id, alert_id AS "alertId", receiver, channel, status, attempts,
             message_key AS "messageKey", rendered, last_error AS "lastError"
@@ -36,31 +39,66 @@ export async function markSending(pool: pg.Pool, id: string): Promise<boolean> {
   return rowCount === 1;
 }
 
-export async function markDelivered(pool: pg.Pool, id: string, receipt: unknown): Promise<void> {
-  await pool.query(
+/**
+ * Records the receipt of a send. Only a delivery still `sending` changes: a replica that
+ * lost its claim must not overwrite what the one that took over recorded. Idempotent, so
+ * it can be retried. False when the row was no longer `sending`.
+ */
+export async function markDelivered(pool: pg.Pool, id: string, receipt: unknown): Promise<boolean> {
+  const { rowCount } = await pool.query(
     `UPDATE deliveries SET status = 'delivered', receipt = $2, last_error = NULL,
             delivered_at = now(), updated_at = now()
-      WHERE id = $1`,
+      WHERE id = $1 AND status = 'sending'`,
     [id, JSON.stringify(receipt)],
   );
-}
-
-/** A failed attempt: `failed` when the receiver refused for good, else back to pending. */
-export async function markAttemptFailed(pool: pg.Pool, id: string, error: string, permanent: boolean): Promise<void> {
-  await pool.query(
-    `UPDATE deliveries SET status = $3, last_error = $2, updated_at = now() WHERE id = $1`,
-    [id, error, permanent ? 'failed' : 'pending'],
-  );
+  return rowCount === 1;
 }
 
 /**
- * The send never happened (the breaker refused it before any call): back to pending
- * without counting an attempt.
+ * A failed attempt: `failed` when the receiver refused for good, else back to pending.
+ * Only a delivery still `sending` changes, so a late failure can never undo a delivery
+ * that another replica finished. False when the row was no longer `sending`.
  */
-export async function markNotAttempted(pool: pg.Pool, id: string, reason: string): Promise<void> {
-  await pool.query(
+export async function markAttemptFailed(
+  pool: pg.Pool,
+  id: string,
+  error: string,
+  permanent: boolean,
+): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE deliveries SET status = $3, last_error = $2, updated_at = now()
+      WHERE id = $1 AND status = 'sending'`,
+    [id, error, permanent ? 'failed' : 'pending'],
+  );
+  return rowCount === 1;
+}
+
+/** The delivery's status now, or undefined when the row is gone. */
+export async function deliveryStatus(
+  pool: pg.Pool,
+  id: string,
+): Promise<DeliveryRow['status'] | undefined> {
+  const { rows } = await pool.query<{ status: DeliveryRow['status'] }>(
+    `SELECT status FROM deliveries WHERE id = $1`,
+    [id],
+  );
+  return rows[0]?.status;
+}
+
+/**
+ * The attempt does not count: the breaker refused it before any call, or the destination
+ * could not take any message (see send-failure.ts). Back to pending, the attempt given
+ * back, and only while the row is still `sending`. False when it was no longer.
+ */
+export async function markNotAttempted(
+  pool: pg.Pool,
+  id: string,
+  reason: string,
+): Promise<boolean> {
+  const { rowCount } = await pool.query(
     `UPDATE deliveries SET status = 'pending', attempts = attempts - 1, last_error = $2, updated_at = now()
       WHERE id = $1 AND status = 'sending'`,
     [id, reason],
   );
+  return rowCount === 1;
 }

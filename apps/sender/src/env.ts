@@ -7,6 +7,11 @@ export const SenderEnv = z
     OPS_PORT: workerEnvShape.OPS_PORT.default(9104),
     /** Messages of one batch sent at once. */
     HERALD_SEND_CONCURRENCY: CountEnv.default(8),
+    /**
+     * How long an alert waits when its destination could not take any message (refused
+     * connection, timeout, TLS or login failure, 421): no attempt is spent on the wait.
+     */
+    HERALD_DESTINATION_RETRY_MS: MsEnv.default(30_000), // 30 s
     // SMTP: when SMTP_HOST is unset, mail goes to .eml files in HERALD_MAILBOX_DIR.
     SMTP_HOST: z.string().optional(),
     SMTP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
@@ -26,10 +31,18 @@ export const SenderEnv = z
   })
   .superRefine((env, ctx) => {
     if (env.SMTP_USER && !env.SMTP_PASSWORD) {
-      ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'is required when SMTP_USER is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_PASSWORD'],
+        message: 'is required when SMTP_USER is set',
+      });
     }
     if (!env.SMTP_HOST && (env.SMTP_USER || env.SMTP_PORT)) {
-      ctx.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'is required when SMTP_PORT or SMTP_USER is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_HOST'],
+        message: 'is required when SMTP_PORT or SMTP_USER is set',
+      });
     }
   });
 

@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isBrokenCircuitError } from '@herald/breaker';
 import { RenderedEmailSchema } from '@herald/contracts';
 import type { AttemptResult, ClaimedAlert, Database } from '@herald/db';
 import type { Logger } from '@herald/runtime';
 import type { StageHandler } from '@herald/stage';
 import {
+  deliveryStatus,
   loadDeliveries,
   markAttemptFailed,
   markDelivered,
@@ -11,11 +13,15 @@ import {
   markSending,
   type DeliveryRow,
 } from './deliveries.ts';
+import { classifySendFailure } from './send-failure.ts';
 import type { EmailReceipt, EmailTransport, OutgoingEmail } from './transports/types.ts';
 
 /** Runs outbound calls through the destination's circuit breaker. */
 export interface CallGuard {
-  execute<T>(fn: (signal: AbortSignal) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+  execute<T>(
+    fn: (signal: AbortSignal) => Promise<T>,
+    options?: { signal?: AbortSignal },
+  ): Promise<T>;
 }
 
 export interface SendHandlerOptions {
@@ -24,7 +30,18 @@ export interface SendHandlerOptions {
   guard: CallGuard;
   logger: Logger;
   concurrency: number;
+  /** How long an alert waits after its destination could not take any message. */
+  destinationRetryMs: number;
+  /** Tries at recording a receipt once the transport took the message (default 3). */
+  receiptWriteAttempts?: number;
+  /** Pause between those tries (default 250 ms). */
+  receiptRetryDelayMs?: number;
 }
+
+const RECEIPT_DEFAULTS = {
+  receiptWriteAttempts: 3,
+  receiptRetryDelayMs: 250, // 250 ms
+};
 
 type DeliveryOutcome =
   | { kind: 'delivered' }
@@ -32,105 +49,217 @@ type DeliveryOutcome =
   | { kind: 'retry'; error: string }
   | { kind: 'deferred'; delayMs: number; reason: string };
 
-function isPermanent(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'retryable' in err && err.retryable === false;
-}
-
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `work` over `items` with at most `limit` at a time. A rejection becomes the item's
+ * result through `recover`, so every lane runs to its end before this resolves: nothing
+ * is still sending in the background once the batch has been answered.
+ */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+  recover: (item: T, err: unknown) => R,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await work(items[index]!);
+      const item = items[index]!;
+      results[index] = await work(item).catch((err: unknown) => recover(item, err));
     }
   });
   await Promise.all(lanes);
   return results;
 }
 
+/** One alert's result from the outcomes of its deliveries. */
+function alertResult(alertId: string, outcomes: readonly DeliveryOutcome[]): AttemptResult {
+  if (outcomes.length === 0) {
+    return { kind: 'fail', id: alertId, error: 'no deliveries were formatted for this alert' };
+  }
+  const retry = outcomes.flatMap((r) => (r.kind === 'retry' ? [r.error] : []));
+  if (retry.length > 0) {
+    return { kind: 'retry', id: alertId, error: retry.join('; ') };
+  }
+  const deferred = outcomes.flatMap((r) => (r.kind === 'deferred' ? [r] : []));
+  if (deferred.length > 0) {
+    return {
+      kind: 'defer',
+      id: alertId,
+      delayMs: Math.max(...deferred.map((r) => r.delayMs)),
+      reason: deferred.map((r) => r.reason).join('; '),
+    };
+  }
+  const failed = outcomes.flatMap((r) => (r.kind === 'failed' ? [r.error] : []));
+  if (failed.length > 0) {
+    return { kind: 'fail', id: alertId, error: `failed receivers: ${failed.join('; ')}` };
+  }
+  return { kind: 'done', id: alertId };
+}
+
 /**
  * Delivers every pending message of each alert once per receiver. A delivery is marked
  * `sending` (committed) before the send and `delivered` with its receipt after, so a
- * redelivered stream entry finds finished deliveries and does not send them again; only a
- * crash between the receiver's acceptance and the receipt's commit can resend, and then
- * with the same Message-ID. The alert is `sent` when all its deliveries are delivered.
- * While the destination's breaker is open the alert is deferred, not failed: a mail
- * outage does not use up its attempts or push it into dead letters.
+ * redelivered stream entry finds finished deliveries and does not send them again. Once
+ * the transport took a message its delivery never goes back to pending: the receipt write
+ * is retried, and if it still fails the row stays `sending`, so only that failure (or a
+ * crash) can resend, and then with the same Message-ID. The alert is `sent` when all its
+ * deliveries are delivered. While the destination cannot take any message (its breaker
+ * is open, it is unreachable, it refuses the login or the service) the alert is deferred,
+ * not failed: a mail outage does not use up its attempts or push it into dead letters.
  */
 export function createSendHandler(options: SendHandlerOptions): StageHandler {
   const { db, transport, guard, logger } = options;
+  const { receiptWriteAttempts, receiptRetryDelayMs } = { ...RECEIPT_DEFAULTS, ...options };
+
+  function changedUnderUs(row: DeliveryRow): DeliveryOutcome {
+    return { kind: 'retry', error: `${row.receiver}: delivery changed under us` };
+  }
 
   async function deliver(row: DeliveryRow, signal: AbortSignal): Promise<DeliveryOutcome> {
-    if (row.status === 'delivered') return { kind: 'delivered' };
-    if (row.status === 'failed') return { kind: 'failed', error: `${row.receiver}: ${row.lastError ?? 'failed'}` };
-    const rendered = RenderedEmailSchema.safeParse(row.rendered);
-    if (!rendered.success) {
-      await markAttemptFailed(db.pool, row.id, 'rendered message is unreadable', true);
-      return { kind: 'failed', error: `${row.receiver}: rendered message is unreadable` };
+    if (row.status === 'delivered') {
+      return { kind: 'delivered' };
+    }
+    if (row.status === 'failed') {
+      return { kind: 'failed', error: `${row.receiver}: ${row.lastError ?? 'failed'}` };
     }
     if (!(await markSending(db.pool, row.id))) {
-      return { kind: 'retry', error: `${row.receiver}: delivery changed under us` };
+      return changedUnderUs(row);
     }
+
+    const rendered = RenderedEmailSchema.safeParse(row.rendered);
+    if (!rendered.success) {
+      const error = 'rendered message is unreadable';
+      await markAttemptFailed(db.pool, row.id, error, true);
+      return { kind: 'failed', error: `${row.receiver}: ${error}` };
+    }
+
     const message: OutgoingEmail = { ...rendered.data, messageId: row.messageKey };
+    let receipt: EmailReceipt;
     try {
-      const receipt: EmailReceipt = await guard.execute((callSignal) => transport.send(message, callSignal), { signal });
-      await markDelivered(db.pool, row.id, receipt);
-      logger.info({ alertId: row.alertId, receiver: row.receiver, messageId: receipt.messageId }, 'message delivered');
-      return { kind: 'delivered' };
+      receipt = await guard.execute((callSignal) => transport.send(message, callSignal), {
+        signal,
+      });
     } catch (err) {
-      if (isBrokenCircuitError(err)) {
-        // The destination is resting: wait for it, and spend no delivery attempt on it.
-        const reason = `${row.receiver}: ${errorText(err)}`;
-        await markNotAttempted(db.pool, row.id, reason);
-        return { kind: 'deferred', delayMs: err.retryAfterMs, reason };
-      }
-      const permanent = isPermanent(err);
-      await markAttemptFailed(db.pool, row.id, errorText(err), permanent);
-      logger.warn({ err, alertId: row.alertId, receiver: row.receiver, permanent }, 'delivery attempt failed');
-      return permanent
-        ? { kind: 'failed', error: `${row.receiver}: ${errorText(err)}` }
-        : { kind: 'retry', error: `${row.receiver}: ${errorText(err)}` };
+      return sendFailed(row, err);
     }
+    // The message is out: from here on the delivery must not become pending again.
+    return recordReceipt(row, receipt);
+  }
+
+  async function sendFailed(row: DeliveryRow, err: unknown): Promise<DeliveryOutcome> {
+    const error = `${row.receiver}: ${errorText(err)}`;
+    const kind = classifySendFailure(err);
+
+    if (kind === 'destination') {
+      // The destination took nothing: wait for it, and spend no delivery attempt on it.
+      if (!(await markNotAttempted(db.pool, row.id, error))) {
+        return changedUnderUs(row);
+      }
+      const delayMs = isBrokenCircuitError(err) ? err.retryAfterMs : options.destinationRetryMs;
+      if (!isBrokenCircuitError(err)) {
+        // An open breaker is logged once by the registry, not once per deferred message.
+        logger.warn(
+          { err, alertId: row.alertId, receiver: row.receiver, delayMs },
+          'destination unavailable, delivery deferred',
+        );
+      }
+      return { kind: 'deferred', delayMs, reason: error };
+    }
+
+    const permanent = kind === 'permanent';
+    if (!(await markAttemptFailed(db.pool, row.id, errorText(err), permanent))) {
+      return changedUnderUs(row);
+    }
+    logger.warn(
+      { err, alertId: row.alertId, receiver: row.receiver, permanent },
+      'delivery attempt failed',
+    );
+    return permanent ? { kind: 'failed', error } : { kind: 'retry', error };
+  }
+
+  async function recordReceipt(row: DeliveryRow, receipt: EmailReceipt): Promise<DeliveryOutcome> {
+    const fields = { alertId: row.alertId, receiver: row.receiver, deliveryId: row.id };
+    if (receipt.rejected && receipt.rejected.length > 0) {
+      logger.warn(
+        {
+          ...fields,
+          messageId: receipt.messageId,
+          rejectedCount: receipt.rejected.length,
+          rejected: receipt.rejected,
+        },
+        'message delivered, some recipients refused',
+      );
+    }
+
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= receiptWriteAttempts; attempt += 1) {
+      try {
+        if (await markDelivered(db.pool, row.id, receipt)) {
+          logger.info({ ...fields, messageId: receipt.messageId }, 'message delivered');
+          return { kind: 'delivered' };
+        }
+        // Not `sending` any more: an earlier try whose reply was lost, or a replica that
+        // took the alert over, recorded it first.
+        const status = await deliveryStatus(db.pool, row.id);
+        if (status === 'delivered') {
+          return { kind: 'delivered' };
+        }
+        logger.warn(
+          { ...fields, status, receipt },
+          'message sent, but its delivery changed under us',
+        );
+        return changedUnderUs(row);
+      } catch (err) {
+        lastError = err;
+      }
+      if (attempt < receiptWriteAttempts) {
+        await sleep(receiptRetryDelayMs);
+      }
+    }
+
+    // The row stays `sending`: the next attempt resends the same Message-ID, and this line
+    // is what tells an operator which copy the receiver already has.
+    logger.error(
+      { err: lastError, ...fields, receipt },
+      'message sent, but its receipt was not recorded',
+    );
+    return {
+      kind: 'retry',
+      error: `${row.receiver}: sent, but the receipt was not recorded: ${errorText(lastError)}`,
+    };
+  }
+
+  function unexpected(row: DeliveryRow, err: unknown): DeliveryOutcome {
+    logger.error(
+      { err, alertId: row.alertId, receiver: row.receiver },
+      'delivery failed unexpectedly',
+    );
+    return { kind: 'retry', error: `${row.receiver}: ${errorText(err)}` };
   }
 
   return {
     async process(alerts: readonly ClaimedAlert[], { signal }): Promise<AttemptResult[]> {
-      const rows = await loadDeliveries(db.pool, alerts.map((a) => a.id));
-      const outcomes = await mapLimited(rows, options.concurrency, (row) => deliver(row, signal));
+      const rows = await loadDeliveries(
+        db.pool,
+        alerts.map((a) => a.id),
+      );
+      const outcomes = await mapLimited(
+        rows,
+        options.concurrency,
+        (row) => deliver(row, signal),
+        unexpected,
+      );
       const byAlert = new Map<string, DeliveryOutcome[]>();
-      rows.forEach((row, index) => byAlert.set(row.alertId, [...(byAlert.get(row.alertId) ?? []), outcomes[index]!]));
-
-      return alerts.map((alert): AttemptResult => {
-        const results = byAlert.get(alert.id) ?? [];
-        if (results.length === 0) {
-          return { kind: 'fail', id: alert.id, error: 'no deliveries were formatted for this alert' };
-        }
-        const retry = results.filter((r) => r.kind === 'retry');
-        if (retry.length > 0) {
-          return { kind: 'retry', id: alert.id, error: retry.map((r) => (r.kind === 'retry' ? r.error : '')).join('; ') };
-        }
-        const deferred = results.flatMap((r) => (r.kind === 'deferred' ? [r] : []));
-        if (deferred.length > 0) {
-          return {
-            kind: 'defer',
-            id: alert.id,
-            delayMs: Math.max(...deferred.map((r) => r.delayMs)),
-            reason: deferred.map((r) => r.reason).join('; '),
-          };
-        }
-        const failed = results.filter((r) => r.kind === 'failed');
-        if (failed.length > 0) {
-          const named = failed.map((r) => (r.kind === 'failed' ? r.error : '')).join('; ');
-          return { kind: 'fail', id: alert.id, error: `failed receivers: ${named}` };
-        }
-        return { kind: 'done', id: alert.id };
-      });
+      rows.forEach((row, index) =>
+        byAlert.set(row.alertId, [...(byAlert.get(row.alertId) ?? []), outcomes[index]!]),
+      );
+      return alerts.map((alert) => alertResult(alert.id, byAlert.get(alert.id) ?? []));
     },
     close: () => transport.close(),
   };

@@ -16,7 +16,10 @@ await runStageService({
     let destination: string;
     if (env.SMTP_HOST) {
       if (!env.SMTP_TLS_REJECT_UNAUTHORIZED) {
-        logger.warn({ host: env.SMTP_HOST }, 'SMTP_TLS_REJECT_UNAUTHORIZED is false: the mail server certificate is not verified');
+        logger.warn(
+          { host: env.SMTP_HOST },
+          'SMTP_TLS_REJECT_UNAUTHORIZED is false: the mail server certificate is not verified',
+        );
       }
       transport = new SmtpTransport({
         host: env.SMTP_HOST,
@@ -26,11 +29,16 @@ await runStageService({
         greetingTimeoutMs: env.SMTP_TIMEOUT_MS,
         socketTimeoutMs: env.SMTP_TIMEOUT_MS,
         ...(env.SMTP_PORT ? { port: env.SMTP_PORT } : {}),
-        ...(env.SMTP_USER && env.SMTP_PASSWORD ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD } } : {}),
+        ...(env.SMTP_USER && env.SMTP_PASSWORD
+          ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD } }
+          : {}),
         ...(env.SMTP_CA_FILE ? { caFile: env.SMTP_CA_FILE } : {}),
       });
       destination = `smtp:${env.SMTP_HOST}`;
-      logger.info({ host: env.SMTP_HOST, port: env.SMTP_PORT, security: env.SMTP_SECURITY }, 'delivering mail over SMTP');
+      logger.info(
+        { host: env.SMTP_HOST, port: env.SMTP_PORT, security: env.SMTP_SECURITY },
+        'delivering mail over SMTP',
+      );
     } else {
       const directory = resolve(env.HERALD_MAILBOX_DIR);
       transport = new MailboxTransport({ directory });
@@ -44,6 +52,13 @@ await runStageService({
       // The transport has its own timeouts per step; this bounds a whole send.
       callTimeoutMs: env.SMTP_TIMEOUT_MS * 3,
     }).get(destination);
-    return createSendHandler({ db, transport, guard, logger, concurrency: env.HERALD_SEND_CONCURRENCY });
+    return createSendHandler({
+      db,
+      transport,
+      guard,
+      logger,
+      concurrency: env.HERALD_SEND_CONCURRENCY,
+      destinationRetryMs: env.HERALD_DESTINATION_RETRY_MS,
+    });
   },
 });

@@ -1,0 +1,104 @@
+// Test helpers (imported only by *.test.ts): alerts with deliveries in a real PostgreSQL,
+// and a logger whose lines a test can read.
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { insertAlerts, type ClaimedAlert, type Database } from '@herald/db';
+import { createLogger, type Logger } from '@herald/runtime';
+
+/** A rendered email to one address, as the formatter stores it. */
+export function renderedEmail(to: string) {
+  return {
+    channel: 'email',
+    from: 'Herald <herald@example.com>',
+    to: [to],
+    subject: '[Herald HIGH] test',
+    text: 'text body',
+    html: '<p>html body</p>',
+    headers: { 'X-Herald-Alert-Id': 'x' },
+  };
+}
+
+/**
+ * An alert claimed in `sending`, with one pending delivery per receiver: the value is the
+ * address, or the rendered message itself.
+ */
+export async function alertWithDeliveries(
+  db: Database,
+  receivers: Record<string, string | object>,
+): Promise<ClaimedAlert> {
+  const [ref] = await insertAlerts(db, [{ identityKey: randomUUID(), body: {} }], {
+    service: 't',
+    replica: 't',
+  });
+  const alertId = ref!.id;
+  for (const [receiver, rendered] of Object.entries(receivers)) {
+    await db.pool.query(
+      `INSERT INTO deliveries (id, alert_id, receiver, channel, message_key, rendered)
+       VALUES ($1, $2, $3, 'email', $4, $5)`,
+      [
+        randomUUID(),
+        alertId,
+        receiver,
+        `<${alertId}.${receiver}@herald>`,
+        JSON.stringify(typeof rendered === 'string' ? renderedEmail(rendered) : rendered),
+      ],
+    );
+  }
+  return {
+    id: alertId,
+    claimedFrom: 'formatted',
+    attempt: 1,
+    retries: 0,
+    lastError: null,
+    body: {},
+    enrichment: null,
+    analysis: null,
+  };
+}
+
+/** The alert's deliveries, by receiver. */
+export async function deliveryRows(db: Database, alertId: string) {
+  const { rows } = await db.pool.query(
+    `SELECT id, receiver, status, attempts, receipt, last_error FROM deliveries WHERE alert_id = $1 ORDER BY receiver`,
+    [alertId],
+  );
+  return rows;
+}
+
+export type LogLine = Record<string, unknown> & { level: string; msg: string };
+
+export interface CapturedLogs {
+  logger: Logger;
+  lines: LogLine[];
+  /** Resolves with the first line (already written or to come) with message `msg`. */
+  waitFor(msg: string): Promise<LogLine>;
+}
+
+/** A real pino logger (redaction included) writing JSON lines into memory. */
+export function captureLogs(): CapturedLogs {
+  const lines: LogLine[] = [];
+  const waiting: { msg: string; resolve: (line: LogLine) => void }[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        const line = JSON.parse(text) as LogLine;
+        lines.push(line);
+        for (const waiter of waiting.filter((w) => w.msg === line.msg)) {
+          waiting.splice(waiting.indexOf(waiter), 1);
+          waiter.resolve(line);
+        }
+      }
+      callback();
+    },
+  });
+  return {
+    logger: createLogger({ service: 'sender', replica: 'test', level: 'debug', destination }),
+    lines,
+    waitFor: (msg) => {
+      const line = lines.find((l) => l.msg === msg);
+      return line
+        ? Promise.resolve(line)
+        : new Promise((resolve) => waiting.push({ msg, resolve }));
+    },
+  };
+}
