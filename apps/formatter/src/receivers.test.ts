@@ -27,7 +27,23 @@ describe('messageKey', () => {
     expect(messageKey(ALERT_ID, receiver)).toBe(key);
   });
 
-  const names = ['a b', 'a-b', 'a_b', 'a.b', 'a..b', '.a', 'a.', 'a=20b', 'a=2Db', 'a@b', 'a<b>', 'é', 'e\u0301', 'a\tb', '日本'];
+  const names = [
+    'a b',
+    'a-b',
+    'a_b',
+    'a.b',
+    'a..b',
+    '.a',
+    'a.',
+    'a=20b',
+    'a=2Db',
+    'a@b',
+    'a<b>',
+    'é',
+    'e\u0301',
+    'a\tb',
+    '日本',
+  ];
 
   test('different receivers never share a Message-ID, and the name can be read back', () => {
     const keys = names.map((name) => messageKey(ALERT_ID, name));
