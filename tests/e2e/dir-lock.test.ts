@@ -1,9 +1,9 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@herald/testkit';
 
 // scripts/dir-lock.mjs is what keeps two `npm test` runs from installing at once; it only
@@ -24,8 +24,14 @@ function holder(lockDir: string, trace: string, body: string) {
   return run(process.execPath, ['--input-type=module', '-e', source], { timeout: 20_000 });
 }
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function workDir(): { lockDir: string; trace: string } {
   const dir = mkdtempSync(join(tmpdir(), 'herald-dir-lock-'));
+  dirs.push(dir);
   return { lockDir: join(dir, 'install.lock'), trace: join(dir, 'trace') };
 }
 

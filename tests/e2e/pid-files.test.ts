@@ -1,9 +1,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@herald/testkit';
 
 // scripts/pid-files.mjs is how `npm start` stops what a run killed with SIGKILL left
@@ -11,6 +11,11 @@ import { REPO_ROOT } from '@herald/testkit';
 const run = promisify(execFile);
 const pidFilesModule = join(REPO_ROOT, 'scripts', 'pid-files.mjs');
 const started: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 afterEach(() => {
   for (const child of started.splice(0)) child.kill('SIGKILL');
@@ -37,7 +42,9 @@ function exited(child: ChildProcess): Promise<NodeJS.Signals | null> {
 
 /** Records `pid` as `name` and runs stopLeftovers for a command line containing `marker`. */
 async function stopLeftovers(pid: number, marker: string, graceMs = 5_000) {
-  const runDir = join(mkdtempSync(join(tmpdir(), 'herald-pid-files-')), 'run');
+  const dir = mkdtempSync(join(tmpdir(), 'herald-pid-files-'));
+  dirs.push(dir);
+  const runDir = join(dir, 'run');
   const source = `
     import { pidFiles, stopLeftovers } from ${JSON.stringify(pidFilesModule)};
     const files = pidFiles(${JSON.stringify(runDir)});
