@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { getAlertView, type Actor, type Database } from '@herald/db';
-import { createApiKeyCheck } from './auth.ts';
+import { apiKeyHook } from './auth.ts';
 import { splitBatch, type RawBatch } from './batch.ts';
 import { StoreUnavailableError } from './errors.ts';
 import { ingest, type IngestResult } from './ingest.ts';
@@ -19,10 +19,6 @@ export interface AlertRoutesOptions {
   maxAlertsPerRequest: number;
   metrics: IngestMetrics;
 }
-
-// RFC 6750: a missing credential gets the bare challenge, a wrong one says invalid_token.
-const CHALLENGE_MISSING = 'Bearer realm="herald"';
-const CHALLENGE_INVALID = 'Bearer realm="herald", error="invalid_token"';
 
 function recordOutcome(
   request: FastifyRequest,
@@ -62,15 +58,13 @@ function recordOutcome(
 }
 
 /**
- * POST /v1/alerts and GET /v1/alerts/:id, behind the API key. The key is checked when the
- * request arrives, before its body is read, so an unauthenticated client cannot make the
- * server buffer a body.
+ * POST /v1/alerts and GET /v1/alerts/:id, behind the API key (checked before the body is
+ * read).
  */
 export async function alertRoutes(
   app: FastifyInstance,
   options: AlertRoutesOptions,
 ): Promise<void> {
-  const checkKey = createApiKeyCheck(options.apiKeys);
   const target = {
     db: options.db,
     redis: options.redis,
@@ -78,23 +72,7 @@ export async function alertRoutes(
     actor: options.actor,
   };
 
-  app.addHook('onRequest', async (request, reply) => {
-    const auth = checkKey(request.headers.authorization);
-    if (auth === 'ok') {
-      return;
-    }
-
-    const error =
-      auth === 'missing'
-        ? 'the request carries no API key; send the header Authorization: Bearer <key>'
-        : 'the API key is not valid';
-    noteRequest(request, { reason: error });
-    await reply
-      .code(401)
-      .header('www-authenticate', auth === 'missing' ? CHALLENGE_MISSING : CHALLENGE_INVALID)
-      .send({ error });
-    return reply;
-  });
+  app.addHook('onRequest', apiKeyHook(options.apiKeys));
 
   const recordRequest = async (request: FastifyRequest, reply: FastifyReply) => {
     const status = String(reply.statusCode);

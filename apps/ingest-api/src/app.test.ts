@@ -1,11 +1,17 @@
-import { createServer } from 'node:net';
 import { describe, expect } from 'vitest';
-import { Redis } from 'ioredis';
 import { createDatabase } from '@herald/db';
 import { test } from '@herald/db/testing';
 import { buildApp } from './app.ts';
 import { Registry } from '@herald/runtime';
-import { authed, captureLogger, countAlerts, enrichEntries, testApp } from './testing.ts';
+import {
+  authed,
+  captureLogger,
+  closedPort,
+  countAlerts,
+  enrichEntries,
+  testApp,
+  unreachableRedis,
+} from './testing.ts';
 
 const alert = {
   timestamp: '2026-12-04T10:00:00.000+0000',
@@ -14,29 +20,6 @@ const alert = {
   manager: { name: 'wazuh-test' },
   id: '1765000000.42',
 };
-
-/** A loopback port that nothing listens on: a store "down" without touching the real ones. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A Redis client that fails every command at once, as main.ts's does when Redis is down. */
-async function unreachableRedis(): Promise<Redis> {
-  const redis = new Redis({
-    host: '127.0.0.1',
-    port: await closedPort(),
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  return redis;
-}
 
 describe('ops routes', () => {
   test('serve health, readiness and metrics without a key', async ({

@@ -13,9 +13,11 @@ import { streamKey } from '@herald/streams';
 import { alertRoutes } from './alert-routes.ts';
 import { CONTENT_TYPE_FORMATS, type RawBatch } from './batch.ts';
 import { toErrorResponse } from './http-errors.ts';
+import { deadLetterRoutes } from './dead-letter-routes.ts';
 import { createIngestMetrics } from './metrics.ts';
 import { createReadinessCheck } from './readiness.ts';
 import { noteRequest, requestNote } from './request-notes.ts';
+import { retryRoutes } from './retry-routes.ts';
 
 /** Bounds on what one request may ask of the service. */
 export interface IngestLimits {
@@ -49,7 +51,11 @@ export interface IngestAppDeps {
   /** Names this process on the history rows it writes. */
   replica: string;
   limits?: Partial<IngestLimits>;
+  /** Retries one alert may get from an operator (HERALD_MAX_RETRIES); default 3. */
+  maxRetries?: number;
 }
+
+export const DEFAULT_MAX_RETRIES = 3;
 
 const OPS_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -84,13 +90,17 @@ function checkLimits(limits: IngestLimits): void {
 
 /**
  * The ingest API as a Fastify instance, not yet listening: main.ts listens on it, tests
- * call `inject`. Serves /v1/alerts behind the API key, and /healthz, /readyz and
- * /metrics without it. Every error answer is JSON `{ error }` with a sentence saying
- * what is wrong.
+ * call `inject`. Serves /v1/alerts (and the operator's retry and dead-letter routes)
+ * behind the API key, and /healthz, /readyz and /metrics without it. Every error answer
+ * is JSON `{ error }` with a sentence saying what is wrong.
  */
 export function buildApp(deps: IngestAppDeps): FastifyInstance {
   const limits: IngestLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   checkLimits(limits);
+  const maxRetries = deps.maxRetries ?? DEFAULT_MAX_RETRIES;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new RangeError(`maxRetries must be a whole number >= 0, got ${maxRetries}`);
+  }
 
   // Typed as Fastify's base logger so the instance has Fastify's default type.
   const loggerInstance: FastifyBaseLogger = deps.logger;
@@ -157,14 +167,31 @@ export function buildApp(deps: IngestAppDeps): FastifyInstance {
       timeoutMs: limits.readyCheckTimeoutMs,
     }),
   });
+  const metrics = createIngestMetrics(deps.registry);
+  const actor = { service: 'ingest-api', replica: deps.replica };
   void app.register(alertRoutes, {
     db: deps.db,
     redis: deps.redis,
     stream: streamKey(deps.namespace, 'enrich'),
-    actor: { service: 'ingest-api', replica: deps.replica },
+    actor,
     apiKeys: deps.apiKeys,
     maxAlertsPerRequest: limits.maxAlertsPerRequest,
-    metrics: createIngestMetrics(deps.registry),
+    metrics,
+  });
+  void app.register(retryRoutes, {
+    db: deps.db,
+    redis: deps.redis,
+    namespace: deps.namespace,
+    actor,
+    apiKeys: deps.apiKeys,
+    maxRetries,
+    metrics,
+  });
+  void app.register(deadLetterRoutes, {
+    db: deps.db,
+    redis: deps.redis,
+    namespace: deps.namespace,
+    apiKeys: deps.apiKeys,
   });
 
   return app;

@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { onRequestAsyncHookHandler } from 'fastify';
+import { noteRequest } from './request-notes.ts';
 
 /** What a request's Authorization header amounts to. */
 export type AuthResult = 'ok' | 'missing' | 'invalid';
@@ -35,5 +37,35 @@ export function createApiKeyCheck(
       valid = timingSafeEqual(key, presented) || valid;
     }
     return valid ? 'ok' : 'invalid';
+  };
+}
+
+// RFC 6750: a missing credential gets the bare challenge, a wrong one says invalid_token.
+const CHALLENGE_MISSING = 'Bearer realm="herald"';
+const CHALLENGE_INVALID = 'Bearer realm="herald", error="invalid_token"';
+
+/**
+ * An onRequest hook that answers 401, with a challenge, unless the request carries one of
+ * `keys`. It runs when the request arrives, before its body is read, so an unauthenticated
+ * client cannot make the server buffer a body.
+ */
+export function apiKeyHook(keys: readonly string[]): onRequestAsyncHookHandler {
+  const checkKey = createApiKeyCheck(keys);
+  return async (request, reply) => {
+    const auth = checkKey(request.headers.authorization);
+    if (auth === 'ok') {
+      return;
+    }
+
+    const error =
+      auth === 'missing'
+        ? 'the request carries no API key; send the header Authorization: Bearer <key>'
+        : 'the API key is not valid';
+    noteRequest(request, { reason: error });
+    await reply
+      .code(401)
+      .header('www-authenticate', auth === 'missing' ? CHALLENGE_MISSING : CHALLENGE_INVALID)
+      .send({ error });
+    return reply;
   };
 }

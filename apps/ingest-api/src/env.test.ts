@@ -27,6 +27,7 @@ describe('loadEnv', () => {
       HERALD_API_KEY: ['first-key-0123456789'],
       HERALD_BODY_LIMIT_BYTES: 10 * 1024 * 1024,
       HERALD_MAX_ALERTS_PER_REQUEST: 5000,
+      HERALD_MAX_RETRIES: 3,
       LOG_LEVEL: 'info',
     });
   });
@@ -44,11 +45,14 @@ describe('loadEnv', () => {
       ...required,
       HERALD_HTTP_PORT: 'abc',
       HERALD_MAX_ALERTS_PER_REQUEST: '0',
+      HERALD_MAX_RETRIES: '-1',
     });
     expect(message).toContain(
       'HERALD_HTTP_PORT: must be a port number from 0 to 65535 (got "abc")',
     );
     expect(message).toMatch(/HERALD_MAX_ALERTS_PER_REQUEST: .*\(got "0"\)/);
+    expect(message).toContain('HERALD_MAX_RETRIES: must be a whole number >= 0 (got "-1")');
+    expect(loadEnv({ ...required, HERALD_MAX_RETRIES: '0' }).HERALD_MAX_RETRIES).toBe(0);
     expect(
       configMessage({ DATABASE_URL: required.DATABASE_URL, REDIS_URL: required.REDIS_URL }),
     ).toMatch(/HERALD_API_KEY: /);

@@ -45,6 +45,12 @@ export const IngestEnvSchema = z.object({
   // Limits
   HERALD_BODY_LIMIT_BYTES: CountEnv.default(10 * 1024 * 1024), // 10 MiB
   HERALD_MAX_ALERTS_PER_REQUEST: CountEnv.default(5_000),
+  /** Operator retries one alert may get (error -> new); a poison alert cannot loop forever. */
+  HERALD_MAX_RETRIES: z.coerce
+    .number({ message: 'must be a whole number >= 0' })
+    .int({ message: 'must be a whole number >= 0' })
+    .nonnegative({ message: 'must be a whole number >= 0' })
+    .default(3),
   // Shutdown
   HERALD_SHUTDOWN_TIMEOUT_MS: MsEnv.default(10_000), // 10 s: in-flight requests get this long
 });

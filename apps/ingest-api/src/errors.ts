@@ -1,16 +1,24 @@
 /** The ways a whole request can be wrong, each with the status it is answered with. */
 export type IngestRequestErrorCode =
-  'INGEST_NO_ALERTS' | 'INGEST_INVALID_JSON' | 'INGEST_TOO_MANY_ALERTS';
+  | 'INGEST_NO_ALERTS'
+  | 'INGEST_INVALID_JSON'
+  | 'INGEST_TOO_MANY_ALERTS'
+  | 'INGEST_INVALID_REQUEST'
+  | 'INGEST_UNSUPPORTED_BODY';
 
 const STATUS: Readonly<Record<IngestRequestErrorCode, number>> = {
   INGEST_NO_ALERTS: 400,
   INGEST_INVALID_JSON: 400,
   INGEST_TOO_MANY_ALERTS: 413,
+  // An operator request (a retry, a dead-letter listing) with a wrong field or parameter.
+  INGEST_INVALID_REQUEST: 400,
+  INGEST_UNSUPPORTED_BODY: 415,
 };
 
 /**
  * The request as a whole cannot be taken (no alerts, a body that is not JSON, too many
- * alerts). Permanent: sending it again unchanged gets the same answer. Nothing was stored.
+ * alerts, a wrong field of an operator request). Permanent: sending it again unchanged
+ * gets the same answer. Nothing was stored or changed.
  */
 export class IngestRequestError extends Error {
   readonly code: IngestRequestErrorCode;
@@ -32,9 +40,10 @@ export function isIngestRequestError(err: unknown): err is IngestRequestError {
 }
 
 /**
- * PostgreSQL did not answer a request's query. Retryable: for a post, the insert is one
- * statement, so nothing of the batch was stored, and it is idempotent on identity, so a
- * retry can never store an alert twice.
+ * A store did not answer a request's query: PostgreSQL, or Redis for the dead-letter list.
+ * Retryable: for a post, the insert is one statement, so nothing of the batch was stored,
+ * and it is idempotent on identity, so a retry can never store an alert twice; an alert
+ * retry is one statement too, and a repeat finds the alert no longer in error.
  */
 export class StoreUnavailableError extends Error {
   readonly code = 'INGEST_STORE_UNAVAILABLE';

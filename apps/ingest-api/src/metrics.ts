@@ -8,7 +8,10 @@ export interface IngestMetrics {
   requests: Counter<'status'>;
   /** Time from a POST /v1/alerts arriving to its answer, by HTTP status. */
   requestDuration: Histogram<'status'>;
-  /** Alerts stored but not handed to the enrich stream; the enricher's sweeper picks them up. */
+  /**
+   * Alerts stored (or retried) but not handed to the enrich stream; the enricher's sweeper
+   * picks them up.
+   */
   publishFailures: Counter;
 }
 
@@ -37,7 +40,7 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     }),
     publishFailures: new Counter({
       name: 'herald_ingest_publish_failed_alerts_total',
-      help: 'Alerts stored but not published to the enrich stream (the sweeper republishes them).',
+      help: 'Alerts stored or retried but not published to the enrich stream (the sweeper republishes them).',
       registers: [registry],
     }),
   };

@@ -5,6 +5,9 @@ export interface RequestNote {
   accepted?: number;
   duplicate?: number;
   rejected?: number;
+  /** Alerts an operator's retry moved back to new, and those it left alone. */
+  retried?: number;
+  skipped?: number;
   /** Why a 4xx was answered, as the client was told. */
   reason?: string;
   /** What made a 5xx, for the log only. */

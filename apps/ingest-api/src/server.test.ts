@@ -1,32 +1,36 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { describe, expect } from 'vitest';
 import { test } from '@herald/db/testing';
 import { CORPUS_PATH, waitFor } from '@herald/testkit';
 import { Registry } from '@herald/runtime';
 import { loadEnv } from './env.ts';
 import { startIngestApi } from './server.ts';
-import { TEST_KEYS, captureLogger, countAlerts, enrichEntries } from './testing.ts';
+import {
+  TEST_KEYS,
+  addDeadLetter,
+  captureLogger,
+  closedPort,
+  countAlerts,
+  enrichEntries,
+  storeFailedAlert,
+} from './testing.ts';
 
 const corpusText = readFileSync(CORPUS_PATH, 'utf8');
 
-/** A loopback port that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The environment main.ts would read, on the test's stores and a free port. */
-function envFor(databaseUrl: string, redisUrl: string, namespace: string) {
+function envFor(
+  databaseUrl: string,
+  redisUrl: string,
+  namespace: string,
+  extra: Record<string, string> = {},
+) {
   return loadEnv({
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     HERALD_REDIS_NAMESPACE: namespace,
     HERALD_HTTP_PORT: '0',
     HERALD_API_KEY: TEST_KEYS.join(','),
+    ...extra,
   });
 }
 
@@ -151,5 +155,97 @@ describe('startIngestApi', () => {
         replica: 'r',
       }),
     ).rejects.toThrow(/missing migrations/);
+  });
+
+  test('retries an alert in error over a real socket: published, in new, the dead letter a record', async ({
+    db,
+    databaseUrl,
+    redis: { redis, namespace, url },
+  }) => {
+    // Set up as a stage that gave up leaves it; no workers run, so nothing moves it on.
+    const failed = await storeFailedAlert(db, 'failed');
+    const other = await storeFailedAlert(db, 'other');
+    const deadLetter = await addDeadLetter(redis, namespace, 'enrich', failed, 'gave up: api down');
+    const { logger } = captureLogger();
+    const service = await startIngestApi(
+      envFor(databaseUrl, url, namespace, { HERALD_MAX_RETRIES: '1' }),
+      logger,
+      { registry: new Registry(), replica: 'ops' },
+    );
+    const call = (method: string, path: string, body?: unknown, key: string = TEST_KEYS[0]) =>
+      fetch(`${service.address}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    try {
+      const unauthorized = await call(
+        'GET',
+        '/v1/dead-letters?stage=enrich',
+        undefined,
+        'x'.repeat(20),
+      );
+      expect(unauthorized.status).toBe(401);
+      const letters = await call('GET', '/v1/dead-letters?stage=enrich');
+      expect(letters.status).toBe(200);
+      expect(await letters.json()).toMatchObject({
+        stage: 'enrich',
+        total: 1,
+        entries: [{ entryId: deadLetter, alertId: failed, alertState: 'error', deliveries: 5 }],
+      });
+
+      const retried = await call('POST', `/v1/alerts/${failed}/retry`);
+      expect(retried.status).toBe(202);
+      expect(await retried.json()).toEqual({ id: failed, state: 'new' });
+      expect(await enrichEntries(redis, namespace)).toEqual([{ alertId: failed, attempt: 0 }]);
+      const view = await call('GET', `/v1/alerts/${failed}`);
+      const alert = (await view.json()) as { state: string; retries: number; history: unknown[] };
+      expect(alert).toMatchObject({ state: 'new', retries: 1, error: null });
+      expect(alert.history.at(-1)).toMatchObject({
+        from: 'error',
+        to: 'new',
+        replica: 'ops',
+        reason: 'retried by ingest-api',
+      });
+      const again = await call('POST', `/v1/alerts/${failed}/retry`);
+      expect(again.status).toBe(409);
+      expect(await again.json()).toMatchObject({ state: 'new' });
+      const missing = await call('POST', `/v1/alerts/${crypto.randomUUID()}/retry`);
+      expect(missing.status).toBe(404);
+
+      // The dead letter stays, a record; its alert is no longer in error.
+      const after = await call('GET', '/v1/dead-letters?stage=enrich');
+      expect(await after.json()).toMatchObject({
+        total: 1,
+        entries: [{ alertId: failed, alertState: 'new' }],
+      });
+
+      const bulk = await call('POST', '/v1/alerts/retry', { state: 'error', limit: 10 });
+      expect(bulk.status).toBe(202);
+      expect(await bulk.json()).toEqual({ retried: [other], skipped: [] });
+      expect((await enrichEntries(redis, namespace)).map((m) => m.alertId)).toEqual([
+        failed,
+        other,
+      ]);
+
+      // HERALD_MAX_RETRIES=1: a second failure of the same alert stays in error.
+      await db.pool.query(`UPDATE alerts SET state = 'error' WHERE id = $1`, [failed]);
+      const capped = await call('POST', `/v1/alerts/${failed}/retry`);
+      expect(capped.status).toBe(409);
+      expect(await capped.json()).toMatchObject({ state: 'error', retries: 1 });
+    } finally {
+      await service.stop();
+    }
+    const { rows } = await db.pool.query(`SELECT id, state FROM alerts ORDER BY id = $1 DESC`, [
+      failed,
+    ]);
+    expect(rows).toEqual([
+      { id: failed, state: 'error' },
+      { id: other, state: 'new' },
+    ]);
+    expect(await enrichEntries(redis, namespace)).toHaveLength(2);
   });
 });

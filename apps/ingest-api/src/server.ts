@@ -91,6 +91,7 @@ export async function startIngestApi(
         bodyLimitBytes: env.HERALD_BODY_LIMIT_BYTES,
         maxAlertsPerRequest: env.HERALD_MAX_ALERTS_PER_REQUEST,
       },
+      maxRetries: env.HERALD_MAX_RETRIES,
     });
     opened.push(() => app.close());
     const address = await app.listen({ host: env.HERALD_HTTP_HOST, port: env.HERALD_HTTP_PORT });

@@ -1,9 +1,17 @@
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import type { Database } from '@herald/db';
+import { Redis } from 'ioredis';
+import { insertAlerts, type Database } from '@herald/db';
 import { createLogger, Registry, type Logger } from '@herald/runtime';
-import { decodeMessage, streamKey, type WorkMessage } from '@herald/streams';
+import {
+  deadLetterKey,
+  decodeMessage,
+  encodeMessage,
+  streamKey,
+  type StageStream,
+  type WorkMessage,
+} from '@herald/streams';
 import { buildApp, type IngestLimits } from './app.ts';
 
 /** The keys test apps accept: a current one and one being rotated out. */
@@ -49,6 +57,7 @@ export function captureLogger(): {
 export function testApp(
   stores: { db: Database; redis: Redis; namespace: string },
   limits: Partial<IngestLimits> = {},
+  { maxRetries }: { maxRetries?: number } = {},
 ): { app: FastifyInstance; registry: Registry } & ReturnType<typeof captureLogger> {
   const capture = captureLogger();
   const registry = new Registry();
@@ -59,6 +68,7 @@ export function testApp(
     registry,
     replica: 'test-replica',
     limits,
+    ...(maxRetries === undefined ? {} : { maxRetries }),
   });
   return { app, registry, ...capture };
 }
@@ -73,4 +83,71 @@ export async function enrichEntries(redis: Redis, namespace: string): Promise<Wo
 export async function countAlerts(db: Database): Promise<number> {
   const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM alerts');
   return rows[0]!.n;
+}
+
+/** A loopback port that nothing listens on: a store "down" without touching the real ones. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A Redis client that fails every command at once, as main.ts's does when Redis is down. */
+export async function unreachableRedis(): Promise<Redis> {
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port: await closedPort(),
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => {});
+  return redis;
+}
+
+/**
+ * Stores an alert and leaves it as a stage that gave up on it does (set with SQL): in
+ * `error`, unclaimed, with the error and the attempts it used. Returns its id.
+ */
+export async function storeFailedAlert(
+  db: Database,
+  identityKey: string,
+  { retries = 0, error = 'gave up after 8 attempts: wazuh api down' } = {},
+): Promise<string> {
+  const [ref] = await insertAlerts(db, [{ identityKey, body: { rule: { id: '5716' } } }], {
+    service: 'ingest-api',
+    replica: 'test',
+  });
+  await db.pool.query(
+    `UPDATE alerts SET state = 'error', attempt = 8, retries = $2, error = $3,
+            claimed_by = NULL, claim_expires_at = NULL, state_changed_at = now()
+      WHERE id = $1`,
+    [ref!.id, retries, error],
+  );
+  return ref!.id;
+}
+
+/** Writes a dead-letter entry for `alertId` with the fields a stage writes. Returns its id. */
+export async function addDeadLetter(
+  redis: Redis,
+  namespace: string,
+  stage: StageStream,
+  alertId: string,
+  reason: string,
+): Promise<string> {
+  const id = await redis.xadd(
+    deadLetterKey(namespace, stage),
+    '*',
+    ...encodeMessage({ alertId, attempt: 3 }),
+    'reason',
+    reason,
+    'source_entry',
+    '1765000000000-0',
+    'deliveries',
+    '5',
+  );
+  return id!;
 }
