@@ -15,7 +15,8 @@ const DEFAULT_MAX_RETRIES = 3;
 const SWEEPER_NOTE =
   "herald-db does not publish to Redis: the enricher's sweeper hands retried alerts to the " +
   'enrich stream once they have waited in state new for its hand-off grace ' +
-  '(HERALD_HANDOFF_GRACE_MS, 30 s by default) plus at most one sweep interval.\n';
+  '(HERALD_HANDOFF_GRACE_MS, 30 s by default) plus one sweep interval, or later while the ' +
+  'enrich stream has a backlog.\n';
 
 function usageError(message: string): never {
   process.stderr.write(`${message}\n${USAGE}`);
