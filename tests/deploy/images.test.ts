@@ -1,9 +1,8 @@
 // Each image's build steps run outside Docker (no Docker engine runs here), then the result
-// runs as the image would: the migration image migrates an empty database, and each service
-// starts from its pruned tree against the test PostgreSQL and Redis, answers its health
-// checks, and exits 0 on SIGTERM.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+// runs as the image would, as an unprivileged user: the migration image migrates an empty
+// database; each service starts from its pruned tree against the test PostgreSQL and Redis,
+// answers its health checks and exits 0 on SIGTERM; and the five together deliver an alert.
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,18 +12,32 @@ import {
   createTestDatabase,
   createTestRedis,
   freePort,
+  loadCorpus,
   REPO_ROOT,
   testServers,
   waitFor,
 } from '@herald/testkit';
 import { IMAGE_TARGETS, type ImageTarget } from '../../deploy/docker/prune.ts';
-import { buildImage, run, type BuiltImage } from './src/image-build.ts';
-import { SERVICES, type Service } from './src/services.ts';
+import { buildImage, run, type BuiltImage, type RunAs } from './src/image-build.ts';
+import {
+  containerEnv,
+  httpStatus,
+  startService,
+  TEST_API_KEY,
+  waitUntilReady,
+  type StartedService,
+} from './src/service-process.ts';
+import { SERVICES } from './src/services.ts';
 
 const BUILD_TIMEOUT_MS = 180_000;
-const STOP_TIMEOUT_MS = 20_000;
 
 const workDir = mkdtempSync(join(tmpdir(), 'herald-images-'));
+// The images run as an unprivileged user on a read-only root filesystem. Run as root (CI
+// is), the built trees are owned by root, so running as `nobody` proves a service neither
+// needs to be root nor writes into its own tree. Run as another user, that user is as close
+// as the machine allows.
+const UNPRIVILEGED: RunAs = process.getuid?.() === 0 ? { uid: 65_534, gid: 65_534 } : {};
+chmodSync(workDir, 0o755);
 const images = new Map<ImageTarget, BuiltImage>();
 const node = testServers().node;
 // The tools the Dockerfile installs globally: turbo from the repository's own install, pnpm
@@ -107,9 +120,11 @@ describe('the migration image', () => {
       url.pathname = `/${name}`;
       const cwd = join(image('migrate').appRoot, 'packages', 'db'); // WORKDIR of the migrate target
       const env = { PATH: process.env.PATH ?? '', DATABASE_URL: url.toString() };
-      const migrated = await run([node, 'src/cli.ts', 'migrate'], cwd, env); // ENTRYPOINT + CMD
+      const migrated = await run([node, 'src/cli.ts', 'migrate'], cwd, env, UNPRIVILEGED); // ENTRYPOINT + CMD
       expect(migrated).toMatch(/^applied \d{14}_\w+/);
-      expect(await run([node, 'src/cli.ts', 'status'], cwd, env)).toBe('up to date\n');
+      expect(await run([node, 'src/cli.ts', 'status'], cwd, env, UNPRIVILEGED)).toBe(
+        'up to date\n',
+      );
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.end();
@@ -117,55 +132,11 @@ describe('the migration image', () => {
   });
 });
 
-interface Started {
-  exited: Promise<number | null>;
-  output(): string;
-  stop(): Promise<number | null>;
-}
-
-/** Starts a service as its image's ENTRYPOINT does: `node src/main.ts` in /app/apps/<name>. */
-function startService(
-  appRoot: string,
-  service: Service['name'],
-  env: Record<string, string>,
-): Started {
-  const child = spawn(node, ['src/main.ts'], {
-    cwd: join(appRoot, 'apps', service),
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return {
-    exited,
-    output: () => output,
-    async stop() {
-      child.kill('SIGTERM');
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(
-          () => reject(new Error(`${service} did not exit within ${STOP_TIMEOUT_MS} ms`)),
-          STOP_TIMEOUT_MS,
-        ).unref(),
-      );
-      try {
-        return await Promise.race([exited, timeout]);
-      } finally {
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-    },
-  };
-}
-
-async function status(url: string): Promise<number | undefined> {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).status;
-  } catch {
-    return undefined;
-  }
+/** A folder the unprivileged services may write to, as the image's mailbox volume is. */
+function writableFolder(prefix: string): string {
+  const dir = mkdtempSync(join(workDir, prefix));
+  if (UNPRIVILEGED.uid !== undefined) chownSync(dir, UNPRIVILEGED.uid, UNPRIVILEGED.gid ?? -1);
+  return dir;
 }
 
 describe('each service image', () => {
@@ -174,45 +145,21 @@ describe('each service image', () => {
     async (name, service) => {
       const database = await createTestDatabase();
       const redis = await createTestRedis();
-      const port = await freePort();
-      const mailbox = mkdtempSync(join(workDir, 'mailbox-'));
-      // Only what the container would get: the image's HERALD_APP, the stores, the port.
-      const env: Record<string, string> = {
-        PATH: process.env.PATH ?? '',
-        HERALD_APP: name,
-        DATABASE_URL: database.url,
-        REDIS_URL: redis.url,
-        HERALD_REDIS_NAMESPACE: redis.namespace,
-        ...(service.stage
-          ? { OPS_HOST: '127.0.0.1', OPS_PORT: String(port) }
-          : {
-              HERALD_HTTP_HOST: '127.0.0.1',
-              HERALD_HTTP_PORT: String(port),
-              HERALD_API_KEY: 'deploy-test-key-0123456789',
-            }),
-        ...(name === 'sender' ? { HERALD_MAILBOX_DIR: mailbox } : {}),
-      };
+      const env = containerEnv(
+        service,
+        { databaseUrl: database.url, redisUrl: redis.url, namespace: redis.namespace },
+        await freePort(),
+        writableFolder('mailbox-'),
+      );
       const { appRoot } = image(name);
-      const started = startService(appRoot, name, env);
+      const started = startService(node, appRoot, service, env, UNPRIVILEGED);
       const healthcheck = () =>
         run([node, join(appRoot, 'deploy', 'healthcheck.ts')], join(appRoot, 'apps', name), env);
       try {
-        const failedEarly = started.exited.then((code) => {
-          throw new Error(`${name} exited with ${code} before it was ready:\n${started.output()}`);
-        });
-        await Promise.race([
-          failedEarly,
-          waitFor(
-            `${name} /readyz`,
-            async () => (await status(`http://127.0.0.1:${port}/readyz`)) === 200,
-            {
-              timeoutMs: 30_000,
-            },
-          ),
-        ]);
-        expect(await status(`http://127.0.0.1:${port}/healthz`)).toBe(200);
+        await waitUntilReady(started);
+        expect(await httpStatus(`http://127.0.0.1:${started.port}/healthz`)).toBe(200);
         // The image's HEALTHCHECK command, as Docker runs it.
-        expect(await healthcheck()).toBe(`http://127.0.0.1:${port}/readyz 200\n`);
+        expect(await healthcheck()).toBe(`http://127.0.0.1:${started.port}/readyz 200\n`);
 
         expect(await started.stop(), started.output()).toBe(0);
         await expect(healthcheck()).rejects.toThrow(/failed \(1\)/);
@@ -224,4 +171,45 @@ describe('each service image', () => {
     },
     60_000,
   );
+});
+
+describe('the five service images together', () => {
+  it('deliver a real Wazuh alert from POST to the mailbox', async () => {
+    const database = await createTestDatabase();
+    const redis = await createTestRedis();
+    const stores = { databaseUrl: database.url, redisUrl: redis.url, namespace: redis.namespace };
+    const mailbox = writableFolder('pipeline-mailbox-');
+    const running: StartedService[] = [];
+    try {
+      for (const service of SERVICES) {
+        const env = containerEnv(service, stores, await freePort(), mailbox);
+        running.push(startService(node, image(service.name).appRoot, service, env, UNPRIVILEGED));
+      }
+      await Promise.all(running.map(waitUntilReady));
+
+      const [sample] = loadCorpus();
+      const ingest = running.find((started) => started.name === 'ingest-api') as StartedService;
+      const response = await fetch(`http://127.0.0.1:${ingest.port}/v1/alerts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+        body: sample?.raw,
+      });
+      expect(response.status).toBe(202);
+      const { accepted } = (await response.json()) as { accepted: { id: string }[] };
+      const alertId = accepted[0]?.id;
+
+      const eml = await waitFor("the alert's message in the mailbox", () =>
+        readdirSync(mailbox).find((file) => file.endsWith('.eml')),
+      );
+      // Header names are case-insensitive; the mail composer writes this one as ...-ID.
+      expect(readFileSync(join(mailbox, eml), 'utf8')).toMatch(
+        new RegExp(`^X-Herald-Alert-Id: ${alertId}\\r?$`, 'im'),
+      );
+      for (const started of running) expect(await started.stop(), started.output()).toBe(0);
+    } finally {
+      await Promise.all(running.map((started) => started.stop().catch(() => {})));
+      await redis.close();
+      await database.drop();
+    }
+  }, 90_000);
 });

@@ -19,15 +19,27 @@ export const DOCKERFILE_COMMANDS = {
 // The store `npm test` filled when it installed the repository; nothing is downloaded.
 const OFFLINE = '--offline';
 
+/** The user a process runs as; unset: this process's own. */
+export interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
 /** Runs a command, resolving with its output; rejects with that output when it fails. */
 export function run(
   command: readonly string[],
   cwd: string,
   env: NodeJS.ProcessEnv = process.env,
+  user: RunAs = {},
 ): Promise<string> {
   const [file, ...args] = command;
   return new Promise((resolve, reject) => {
-    const child = spawn(file as string, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file as string, args, {
+      cwd,
+      env,
+      ...user,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
