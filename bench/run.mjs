@@ -24,10 +24,12 @@ With no mode, runs the suite: references, 60 s max batched, 60 s max single-aler
   --replicas N           replicas of each stage worker (default 1)
   --compare-replicas     run the given mode on 1 and on 2 replicas
   --max-alerts N         bound on alerts posted per run (default 2000000)
-  --drain-timeout S      how long to wait for the pipeline to empty (default 60)
+  --drain-timeout S      how long to wait for the pipeline to empty (default 60, 600 with --preload)
   --profile a,b          run these services with node --cpu-prof and summarise
   --prefill N            store N finished alerts before the run (tables of a long-lived install)
   --ingest-only          start ingest-api alone (its own ceiling, without the stages)
+  --preload N            store N alerts with the stages stopped, then measure the stages
+                         alone draining them (pipeline capacity without ingest or load)
   --no-references        skip the reference measurements
   --ref-seconds S        seconds per reference measurement (default 10)
   --wazuh-alerts N       alerts for the process-per-alert model (default 300)
@@ -50,6 +52,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     prefill: { type: 'string' },
     'ingest-only': { type: 'boolean' },
+    preload: { type: 'string' },
     'no-references': { type: 'boolean' },
     'ref-seconds': { type: 'string' },
     'wazuh-alerts': { type: 'string' },
@@ -94,7 +97,7 @@ const number = (name, fallback) => {
   return value;
 };
 
-function spec(name, { mode, rate, durationS, batch, concurrency, replicas = 1, profile = [], prefill, only }) {
+function spec(name, { mode, rate, durationS, batch, concurrency, replicas = 1, profile = [], prefill, only, preload }) {
   return {
     name,
     mode,
@@ -104,15 +107,24 @@ function spec(name, { mode, rate, durationS, batch, concurrency, replicas = 1, p
     concurrency: concurrency ?? (mode === 'rate' ? 64 : batch > 1 ? 4 : 32),
     replicas,
     maxAlerts: number('max-alerts', 2_000_000),
-    drainTimeoutS: number('drain-timeout', 60),
+    drainTimeoutS: number('drain-timeout', preload ? 600 : 60),
     profile,
     prefill,
     only,
+    preload,
   };
 }
 
 function plannedRuns() {
   const profile = args.profile ? args.profile.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  if (args.preload) {
+    const base = { mode: 'max', durationS: 0, batch: 100, profile, prefill: number('prefill', undefined), preload: number('preload', undefined) };
+    const name = `preload-${base.preload}`;
+    if (args['compare-replicas']) {
+      return [spec(`${name}-1r`, { ...base, replicas: 1 }), spec(`${name}-2r`, { ...base, replicas: 2 })];
+    }
+    return [spec(name, { ...base, replicas: number('replicas', 1) })];
+  }
   if (args.max || args.rate) {
     const mode = args.rate ? 'rate' : 'max';
     const batch = number('batch', mode === 'max' ? 100 : 1);

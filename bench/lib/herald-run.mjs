@@ -19,7 +19,7 @@ import {
   scrapeStage,
   topStatements,
 } from './store-stats.mjs';
-import { API_KEY, startServices } from './system.mjs';
+import { API_KEY, STAGE_SERVICES, startServices } from './system.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,7 +40,8 @@ async function drain(probe, timeoutS) {
 
 /**
  * spec: { name, mode, rate, durationS, batch, concurrency, maxAlerts, replicas,
- * drainTimeoutS, profile: service names to run with --cpu-prof }.
+ * drainTimeoutS, profile: service names to run with --cpu-prof, prefill, only: services to
+ * start, preload: alerts to store before the stages start }.
  */
 export async function runHerald({ stores, toolchain, workDir, say }, spec) {
   await stores.reset();
@@ -53,15 +54,32 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
     (spec.profile ?? []).map((name) => [name, ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`]]),
   );
   say(`${spec.name}: starting services (${spec.replicas} replica(s) per stage${spec.profile?.length ? `, profiling ${spec.profile.join(', ')}` : ''})`);
-  const services = await startServices({
+  const serviceOptions = {
     stores,
     toolchain,
     logDir: join(runDir, 'logs'),
     mailboxDir: join(runDir, 'mailbox'),
     replicas: spec.replicas,
-    only: spec.only,
     nodeFlags,
-  });
+  };
+  // With a preload, the stages start only once the backlog is in: the run then measures
+  // the stages alone, draining it, with nothing else competing for the machine.
+  const services = await startServices({ ...serviceOptions, only: spec.preload ? ['ingest-api'] : spec.only });
+  const stops = [() => services.stop()];
+  let preload;
+  if (spec.preload) {
+    say(`${spec.name}: preloading ${spec.preload} alerts with the stages stopped`);
+    preload = await runLoad({
+      url: `${services.apiUrl}/v1/alerts`,
+      apiKey: API_KEY,
+      mode: 'max',
+      durationS: 900,
+      batch: 100,
+      concurrency: 4,
+      maxAlerts: spec.preload,
+      runTag: `${spec.name}-${Date.now()}`,
+    });
+  }
 
   const sampler = new ProcessSampler();
   for (const p of services.processes) sampler.add(p.label, p.pid);
@@ -93,23 +111,38 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
     const activity = sampleActivity(stores.monitor);
     const before = await snapshotAll(sampler, probe, stores);
 
-    say(`${spec.name}: load ${spec.mode === 'rate' ? `${spec.rate} alerts/s` : 'as fast as accepted'}, ` +
-      `${spec.batch} per POST, concurrency ${spec.concurrency}, ${spec.durationS} s`);
-    const load = await runLoad({
-      url: `${services.apiUrl}/v1/alerts`,
-      apiKey: API_KEY,
-      mode: spec.mode,
-      rate: spec.rate,
-      durationS: spec.durationS,
-      batch: spec.batch,
-      concurrency: spec.concurrency,
-      maxAlerts: spec.maxAlerts,
-      runTag: `${spec.name}-${Date.now()}`,
-    });
+    let load;
+    if (preload) {
+      const startedAt = Date.now();
+      const stages = await startServices({ ...serviceOptions, only: STAGE_SERVICES });
+      stops.push(() => stages.stop());
+      for (const p of stages.processes) {
+        sampler.add(p.label, p.pid);
+        services.processes.push(p);
+      }
+      say(`${spec.name}: stages started on a backlog of ${preload.accepted} alerts`);
+      load = { ...preload, startedAt };
+    } else {
+      say(`${spec.name}: load ${spec.mode === 'rate' ? `${spec.rate} alerts/s` : 'as fast as accepted'}, ` +
+        `${spec.batch} per POST, concurrency ${spec.concurrency}, ${spec.durationS} s`);
+      load = await runLoad({
+        url: `${services.apiUrl}/v1/alerts`,
+        apiKey: API_KEY,
+        mode: spec.mode,
+        rate: spec.rate,
+        durationS: spec.durationS,
+        batch: spec.batch,
+        concurrency: spec.concurrency,
+        maxAlerts: spec.maxAlerts,
+        runTag: `${spec.name}-${Date.now()}`,
+      });
+    }
     const atLoadEnd = await snapshotAll(sampler, probe, stores);
     say(`${spec.name}: ${load.accepted} alerts accepted; draining (at most ${spec.drainTimeoutS} s)`);
     const drained = spec.only ? false : await drain(probe, spec.drainTimeoutS);
     const drainEndedAt = Date.now();
+    // A preload run's measured window is the stages' drain: that is its "load".
+    if (preload) load.endedAt = drainEndedAt;
     const after = await snapshotAll(sampler, probe, stores);
     const dbActivity = await activity.stop();
     sampling = false;
@@ -145,7 +178,7 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
   } finally {
     sampler.stop();
     say(`${spec.name}: stopping services`);
-    await services.stop();
+    for (const stop of stops.reverse()) await stop();
   }
   result.journey = await journeyFigures(stores.herald, since, result.load.startedAt, result.load.endedAt);
   result.profiles = (spec.profile ?? []).filter((name) => existsSync(join(profileDir, name))).flatMap((name) =>

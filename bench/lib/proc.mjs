@@ -58,8 +58,10 @@ export function resetPeakRss(pid) {
 function machineTicks() {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
   const numbers = values.map(Number);
+  // user nice system idle iowait irq softirq steal: time the hypervisor gave to other
+  // guests (steal) is neither ours nor another process's, so it is left out.
   const idle = numbers[3] + numbers[4];
-  const total = numbers.slice(0, 8).reduce((sum, n) => sum + n, 0);
+  const total = numbers.slice(0, 7).reduce((sum, n) => sum + n, 0);
   return { busy: total - idle, total };
 }
 
@@ -126,7 +128,8 @@ export class ProcessSampler {
   static delta(before, after) {
     const processes = {};
     for (const [name, now] of Object.entries(after.processes)) {
-      const then = before.processes[name] ?? { ticks: now.ticks };
+      // A process started after `before` counts from its own start.
+      const then = before.processes[name] ?? { ticks: 0 };
       processes[name] = {
         cpuSeconds: (now.ticks - then.ticks) / TICKS_PER_SECOND,
         peakRssMb: Math.round(now.peakRssKb / 102.4) / 10,

@@ -14,22 +14,24 @@ const acceptedPerSecond = (run) => run.load.accepted / seconds(run);
 const bareFor = (refs, spec) => refs?.fastify.find((f) => f.batch === spec.batch && f.concurrency === spec.concurrency);
 
 export function referenceTable(refs) {
+  const other = (key) => (refs.foreignCpuPct?.[key] === undefined ? '-' : `${refs.foreignCpuPct[key]}%`);
   const rows = [
-    ['Redis XADD, awaited one by one (ioredis)', fmt(refs.redis.xaddOneByOne), 'entries/s'],
-    ['Redis XADD, pipelined by 100 (ioredis)', fmt(refs.redis.xaddPipelined), 'entries/s'],
-    ['Redis XREADGROUP COUNT 100 + XACK (ioredis)', fmt(refs.redis.xreadgroupAck), 'entries/s'],
-    ['Redis XADD one by one (redis-benchmark -c 1)', fmt(refs.redisBenchmark.xaddOneByOne), 'entries/s'],
-    ['Redis XADD pipelined by 100 (redis-benchmark -c 1 -P 100)', fmt(refs.redisBenchmark.xaddPipelined), 'entries/s'],
-    ['PostgreSQL INSERT + 8 UPDATEs, 1 tx each, 1 connection (pgbench)', fmt(refs.postgres.oneConnection), 'alerts/s'],
-    ['PostgreSQL INSERT + 8 UPDATEs, 1 tx each, 16 connections (pgbench)', fmt(refs.postgres.sixteenConnections), 'alerts/s'],
+    ['Redis XADD, awaited one by one (ioredis)', fmt(refs.redis.xaddOneByOne), 'entries/s', other('xaddOneByOne')],
+    ['Redis XADD, pipelined by 100 (ioredis)', fmt(refs.redis.xaddPipelined), 'entries/s', other('xaddPipelined')],
+    ['Redis XREADGROUP COUNT 100 + XACK (ioredis)', fmt(refs.redis.xreadgroupAck), 'entries/s', other('xreadgroupAck')],
+    ['Redis XADD one by one (redis-benchmark -c 1)', fmt(refs.redisBenchmark.xaddOneByOne), 'entries/s', other('redisBenchmarkOneByOne')],
+    ['Redis XADD pipelined by 100 (redis-benchmark -c 1 -P 100)', fmt(refs.redisBenchmark.xaddPipelined), 'entries/s', other('redisBenchmarkPipelined')],
+    ['PostgreSQL INSERT + 8 UPDATEs, 1 tx each, 1 connection (pgbench)', fmt(refs.postgres.oneConnection), 'alerts/s', other('pgbenchOne')],
+    ['PostgreSQL INSERT + 8 UPDATEs, 1 tx each, 16 connections (pgbench)', fmt(refs.postgres.sixteenConnections), 'alerts/s', other('pgbenchSixteen')],
     ...refs.fastify.map((f) => [
       `bare Fastify, ${f.batch} per POST, concurrency ${f.concurrency}`,
       fmt(f.alertsPerSecond),
       `alerts/s (${fmt(f.postsPerSecond)} POSTs/s)`,
+      other(`fastify-${f.batch}-${f.concurrency}`),
     ]),
-    [`Wazuh model: custom-herald spawned per alert (${refs.wazuh.alerts} alerts)`, fmt(refs.wazuh.perSecond, 1), 'alerts/s'],
+    [`Wazuh model: custom-herald spawned per alert (${refs.wazuh.alerts} alerts)`, fmt(refs.wazuh.perSecond, 1), 'alerts/s', other('wazuh')],
   ];
-  return table(['reference', 'measured', 'unit'], rows);
+  return table(['reference', 'measured', 'unit', 'foreign CPU'], rows);
 }
 
 function describe(spec) {
