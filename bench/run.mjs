@@ -14,7 +14,8 @@ import { ensureToolchain, repoRoot } from '../scripts/toolchain.mjs';
 const USAGE = `usage: node bench/run.mjs [options]
 
 With no mode, runs the suite: references, 60 s max batched, 60 s max single-alert POSTs,
-500 alerts/s for 60 s, then 30 s max batched on 1 and on 2 replicas per stage.
+500 alerts/s for 60 s, then the stages alone draining a preloaded backlog of 20,000
+alerts on 1 and on 2 replicas per stage.
 
   --max                  post as fast as accepted (closed loop)
   --rate N               post N alerts/s (open loop)
@@ -26,6 +27,7 @@ With no mode, runs the suite: references, 60 s max batched, 60 s max single-aler
   --max-alerts N         bound on alerts posted per run (default 2000000)
   --drain-timeout S      how long to wait for the pipeline to empty (default 60, 600 with --preload)
   --profile a,b          run these services with node --cpu-prof and summarise
+  --node-flags "..."     extra Node flags for every service (e.g. --max-old-space-size=128)
   --prefill N            store N finished alerts before the run (tables of a long-lived install)
   --ingest-only          start ingest-api alone (its own ceiling, without the stages)
   --preload N            store N alerts with the stages stopped, then measure the stages
@@ -50,6 +52,7 @@ const { values: args } = parseArgs({
     'max-alerts': { type: 'string' },
     'drain-timeout': { type: 'string' },
     profile: { type: 'string' },
+    'node-flags': { type: 'string' },
     prefill: { type: 'string' },
     'ingest-only': { type: 'boolean' },
     preload: { type: 'string' },
@@ -112,6 +115,7 @@ function spec(name, { mode, rate, durationS, batch, concurrency, replicas = 1, p
     prefill,
     only,
     preload,
+    nodeFlags: args['node-flags'] ? args['node-flags'].split(/\s+/).filter(Boolean) : [],
   };
 }
 
@@ -148,13 +152,13 @@ function plannedRuns() {
     return [spec(name, { ...base, replicas: number('replicas', 1) })];
   }
   const long = args.quick ? 15 : number('duration', 60);
-  const short = args.quick ? 15 : 30;
+  const backlog = args.quick ? 3_000 : 20_000;
   return [
     spec('max-batched', { mode: 'max', durationS: long, batch: 100, profile }),
     spec('max-single', { mode: 'max', durationS: long, batch: 1, profile }),
     spec('rate-500', { mode: 'rate', rate: 500, durationS: long, batch: 1, profile }),
-    spec('replicas-1', { mode: 'max', durationS: short, batch: 100, replicas: 1 }),
-    spec('replicas-2', { mode: 'max', durationS: short, batch: 100, replicas: 2 }),
+    spec('stages-1r', { mode: 'max', durationS: 0, batch: 100, replicas: 1, preload: backlog, profile }),
+    spec('stages-2r', { mode: 'max', durationS: 0, batch: 100, replicas: 2, preload: backlog }),
   ];
 }
 
@@ -241,6 +245,7 @@ function renderReport(report, { startedAt: at, machine, source, argv, references
         report.redisTable(run),
         report.statementsTable(run),
         report.activityText(run),
+        report.storageText(run),
         ...run.profiles.map(report.profileText),
       ];
       parts.push(sections.join('\n\n'));

@@ -51,7 +51,13 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
   const profileDir = join(runDir, 'profiles');
   mkdirSync(profileDir, { recursive: true });
   const nodeFlags = Object.fromEntries(
-    (spec.profile ?? []).map((name) => [name, ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`]]),
+    ['ingest-api', ...STAGE_SERVICES].map((name) => [
+      name,
+      [
+        ...(spec.nodeFlags ?? []),
+        ...((spec.profile ?? []).includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []),
+      ],
+    ]),
   );
   say(`${spec.name}: starting services (${spec.replicas} replica(s) per stage${spec.profile?.length ? `, profiling ${spec.profile.join(', ')}` : ''})`);
   const serviceOptions = {
@@ -137,13 +143,15 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
         runTag: `${spec.name}-${Date.now()}`,
       });
     }
-    const atLoadEnd = await snapshotAll(sampler, probe, stores);
+    // A preload run has no load phase of its own: its window is the stages' drain.
+    let atLoadEnd = preload ? undefined : await snapshotAll(sampler, probe, stores);
     say(`${spec.name}: ${load.accepted} alerts accepted; draining (at most ${spec.drainTimeoutS} s)`);
     const drained = spec.only ? false : await drain(probe, spec.drainTimeoutS);
     const drainEndedAt = Date.now();
     // A preload run's measured window is the stages' drain: that is its "load".
     if (preload) load.endedAt = drainEndedAt;
     const after = await snapshotAll(sampler, probe, stores);
+    atLoadEnd ??= after;
     const dbActivity = await activity.stop();
     sampling = false;
     await lagLoop;

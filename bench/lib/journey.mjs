@@ -66,6 +66,37 @@ export async function journeyFigures(client, since, loadStartedAt, loadEndedAt) 
     max: ms(row[`m${i}`]),
   }));
 
+  // What one alert costs on disk: average stored sizes of its big values (compressed, as
+  // stored) and the tables with their indexes and TOAST, over every alert in them.
+  const sizes = (
+    await client.query(
+      `SELECT (SELECT count(*) FROM alerts)::int AS alerts,
+              (SELECT avg(pg_column_size(body)) FROM alerts WHERE received_at >= $1) AS body,
+              (SELECT avg(pg_column_size(enrichment)) FROM alerts WHERE received_at >= $1) AS enrichment,
+              (SELECT avg(pg_column_size(analysis)) FROM alerts WHERE received_at >= $1) AS analysis,
+              (SELECT avg(pg_column_size(rendered)) FROM deliveries WHERE created_at >= $1) AS rendered,
+              pg_total_relation_size('alerts') AS alerts_table,
+              pg_total_relation_size('alert_transitions') AS transitions_table,
+              pg_total_relation_size('deliveries') AS deliveries_table`,
+      [sinceDate],
+    )
+  ).rows[0];
+  const perStored = (bytes) => (sizes.alerts ? Math.round(Number(bytes) / sizes.alerts) : null);
+  const storage = {
+    storedAlerts: sizes.alerts,
+    avgBytes: {
+      body: Math.round(Number(sizes.body ?? 0)),
+      enrichment: Math.round(Number(sizes.enrichment ?? 0)),
+      analysis: Math.round(Number(sizes.analysis ?? 0)),
+      rendered: Math.round(Number(sizes.rendered ?? 0)),
+    },
+    tableBytesPerAlert: {
+      alerts: perStored(sizes.alerts_table),
+      alert_transitions: perStored(sizes.transitions_table),
+      deliveries: perStored(sizes.deliveries_table),
+    },
+  };
+
   const loadSeconds = (loadEndedAt - loadStartedAt) / 1000;
   const steadySeconds = Math.max(0.001, (loadEndedAt - Math.min(loadStartedAt + 10_000, loadEndedAt)) / 1000);
   const spanSeconds =
@@ -83,6 +114,7 @@ export async function journeyFigures(client, since, loadStartedAt, loadEndedAt) 
       endToEnd: spanSeconds ? Math.round(sent / spanSeconds) : null,
     },
     sentAfterLoad: window.sent_after_load,
+    storage,
     latencyMs: latency,
   };
 }

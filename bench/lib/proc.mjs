@@ -14,6 +14,8 @@ function readStat(pid) {
     return {
       ppid: Number(rest[1]),
       ticks: Number(rest[11]) + Number(rest[12]),
+      systemTicks: Number(rest[12]),
+      childSystemTicks: Number(rest[14]),
       childTicks: Number(rest[13]) + Number(rest[14]),
     };
   } catch {
@@ -86,18 +88,20 @@ export class ProcessSampler {
     for (const [name, { pid, tree }] of this.#targets) {
       const pids = tree ? descendants(pid) : [pid];
       let ticks = 0;
+      let systemTicks = 0;
       let rss = 0;
       let hwm = 0;
       for (const each of pids) {
         const stat = readStat(each);
         if (!stat) continue;
         ticks += stat.ticks + (tree && each === pid ? stat.childTicks : 0);
+        systemTicks += stat.systemTicks + (tree && each === pid ? stat.childSystemTicks : 0);
         const memory = readMemoryKb(each);
         rss += memory.rss;
         hwm = Math.max(hwm, memory.hwm);
       }
       if (tree) this.#peakTreeRssKb.set(name, Math.max(this.#peakTreeRssKb.get(name) ?? 0, rss));
-      processes[name] = { ticks, rssKb: rss, peakRssKb: tree ? this.#peakTreeRssKb.get(name) : hwm };
+      processes[name] = { ticks, systemTicks, rssKb: rss, peakRssKb: tree ? this.#peakTreeRssKb.get(name) : hwm };
     }
     return { at: Date.now(), machine: machineTicks(), processes };
   }
@@ -129,9 +133,10 @@ export class ProcessSampler {
     const processes = {};
     for (const [name, now] of Object.entries(after.processes)) {
       // A process started after `before` counts from its own start.
-      const then = before.processes[name] ?? { ticks: 0 };
+      const then = before.processes[name] ?? { ticks: 0, systemTicks: 0 };
       processes[name] = {
         cpuSeconds: (now.ticks - then.ticks) / TICKS_PER_SECOND,
+        systemSeconds: (now.systemTicks - (then.systemTicks ?? 0)) / TICKS_PER_SECOND,
         peakRssMb: Math.round(now.peakRssKb / 102.4) / 10,
         startRssMb: Math.round((before.processes[name]?.rssKb ?? 0) / 102.4) / 10,
       };

@@ -36,7 +36,8 @@ export function referenceTable(refs) {
 
 function describe(spec) {
   const load = spec.mode === 'rate' ? `${spec.rate}/s` : 'max';
-  return `${spec.name} (${load}, ${spec.batch}/POST, c${spec.concurrency}, ${spec.replicas}r)`;
+  if (spec.preload) return `${spec.name} (stages alone, ${spec.replicas}r${spec.nodeFlags?.length ? `, ${spec.nodeFlags.join(' ')}` : ''})`;
+  return `${spec.name} (${load}, ${spec.batch}/POST, c${spec.concurrency}, ${spec.replicas}r${spec.nodeFlags?.length ? `, ${spec.nodeFlags.join(' ')}` : ''})`;
 }
 
 /** One column per run: throughput, latency, round trips, with ratios to the references. */
@@ -45,7 +46,7 @@ export function runsTable(runs, refs) {
   const add = (label, fn) => rows.push([label, ...runs.map((run) => fn(run) ?? '-')]);
   add('load seconds', (r) => fmt(seconds(r), 1));
   add('alerts accepted', (r) => fmt(r.load.accepted));
-  add('accepted alerts/s', (r) => fmt(acceptedPerSecond(r)));
+  add('accepted alerts/s', (r) => (r.spec.preload ? '(preloaded)' : fmt(acceptedPerSecond(r))));
   add('  ratio to bare Fastify, same shape', (r) => ratio(acceptedPerSecond(r), bareFor(refs, r.spec)?.alertsPerSecond));
   add('POST latency p50 / p99 ms', (r) => `${fmt(r.load.latencyMs.p50, 1)} / ${fmt(r.load.latencyMs.p99, 1)}`);
   add('rate schedule max lag ms', (r) => (r.spec.mode === 'rate' ? fmt(r.load.maxScheduleLagMs) : '-'));
@@ -94,6 +95,7 @@ export function processTable(run) {
     const total = run.proc.total.processes[name];
     const memory = run.memory?.[name];
     return row(name, run.proc.load.processes[name].cpuSeconds, total.cpuSeconds, [
+      total.systemSeconds === undefined ? '-' : `${fmt((total.systemSeconds / Math.max(0.01, total.cpuSeconds)) * 100)}%`,
       fmt(perAlert(total.cpuSeconds * 1000, run), 2),
       fmt(total.startRssMb, 1),
       fmt(total.peakRssMb, 1),
@@ -103,11 +105,11 @@ export function processTable(run) {
   const herald = Object.entries(run.proc.total.processes).filter(([name]) => name !== 'bench');
   const heraldCpu = herald.reduce((sum, [, p]) => sum + p.cpuSeconds, 0);
   const heraldLoadCpu = herald.reduce((sum, [name]) => sum + run.proc.load.processes[name].cpuSeconds, 0);
-  rows.push(row('Herald with its stores (all above but bench)', heraldLoadCpu, heraldCpu, [fmt(perAlert(heraldCpu * 1000, run), 2), '', '', '']));
-  rows.push(row('load generator', run.load.cpuSeconds, run.load.cpuSeconds, ['', '', '', '']));
-  rows.push(row('other processes on the machine', otherCpuSeconds(run), null, ['', '', '', '']));
+  rows.push(row('Herald with its stores (all above but bench)', heraldLoadCpu, heraldCpu, ['', fmt(perAlert(heraldCpu * 1000, run), 2), '', '', '']));
+  rows.push(row('load generator', run.load.cpuSeconds, run.load.cpuSeconds, ['', '', '', '', '']));
+  rows.push(row('other processes on the machine', otherCpuSeconds(run), null, ['', '', '', '', '']));
   return table(
-    ['process', 'CPU s (load)', 'of 1 core', 'CPU s (load+drain)', 'CPU ms / alert', 'RSS at start MB', 'peak RSS MB', 'heap used/total/external MB at end'],
+    ['process', 'CPU s (load)', 'of 1 core', 'CPU s (load+drain)', 'in kernel', 'CPU ms / alert', 'RSS at start MB', 'peak RSS MB', 'heap used/total/external MB at end'],
     rows,
   );
 }
@@ -172,6 +174,18 @@ export function statementsTable(run) {
   return table(['statement (pg_stat_statements)', 'calls', 'per alert', 'mean ms', 'total s', 'rows/call'], rows);
 }
 
+export function storageText(run) {
+  const s = run.journey.storage;
+  if (!s) return '';
+  const kb = (b) => (b === null ? '-' : `${(b / 1024).toFixed(1)} KiB`);
+  return (
+    `stored per alert (as stored, compressed): body ${kb(s.avgBytes.body)}, enrichment ${kb(s.avgBytes.enrichment)}, ` +
+    `analysis ${kb(s.avgBytes.analysis)}, rendered message ${kb(s.avgBytes.rendered)}; ` +
+    `tables with indexes and TOAST over ${fmt(s.storedAlerts)} alerts: alerts ${kb(s.tableBytesPerAlert.alerts)}, ` +
+    `alert_transitions ${kb(s.tableBytesPerAlert.alert_transitions)}, deliveries ${kb(s.tableBytesPerAlert.deliveries)} per alert`
+  );
+}
+
 export function activityText(run) {
   const a = run.dbActivity;
   const list = (o) => Object.entries(o).slice(0, 8).map(([k, v]) => `${k} ${v}`).join(', ');
@@ -196,9 +210,10 @@ export function profileText(profile) {
 /** The issue's targets against the runs that measure them. */
 export function targetsTable(runs) {
   const find = (test) => runs.find(test);
-  const maxBatched = find((r) => r.spec.mode === 'max' && r.spec.batch > 1 && r.spec.replicas === 1);
-  const maxSingle = find((r) => r.spec.mode === 'max' && r.spec.batch === 1 && r.spec.replicas === 1);
-  const rate500 = find((r) => r.spec.mode === 'rate');
+  const driven = (r) => !r.spec.preload && !r.spec.only && !r.spec.prefill;
+  const maxBatched = find((r) => driven(r) && r.spec.mode === 'max' && r.spec.batch > 1 && r.spec.replicas === 1);
+  const maxSingle = find((r) => driven(r) && r.spec.mode === 'max' && r.spec.batch === 1 && r.spec.replicas === 1);
+  const rate500 = find((r) => driven(r) && r.spec.mode === 'rate');
   const bestDelivered = Math.max(...runs.map((r) => r.journey.deliveredPerSecond.steady ?? r.journey.deliveredPerSecond.duringLoad ?? 0));
   const rows = [];
   const add = (target, measured, met, where) => rows.push([target, measured, met === undefined ? '-' : met ? 'met' : 'MISSED', where]);
