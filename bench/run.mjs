@@ -28,6 +28,9 @@ alerts on 1 and on 2 replicas per stage.
   --drain-timeout S      how long to wait for the pipeline to empty (default 60, 600 with --preload)
   --profile a,b          run these services with node --cpu-prof and summarise
   --node-flags "..."     extra Node flags for every service (e.g. --max-old-space-size=128)
+  --sql "...; ..."       statements run on Herald's database after the migrations, before
+                         each run: a schema or server setting to try (ALTER TABLE, ALTER
+                         SYSTEM followed by SELECT pg_reload_conf())
   --prefill N            store N finished alerts before the run (tables of a long-lived install)
   --ingest-only          start ingest-api alone (its own ceiling, without the stages)
   --preload N            store N alerts with the stages stopped, then measure the stages
@@ -53,6 +56,7 @@ const { values: args } = parseArgs({
     'drain-timeout': { type: 'string' },
     profile: { type: 'string' },
     'node-flags': { type: 'string' },
+    sql: { type: 'string' },
     prefill: { type: 'string' },
     'ingest-only': { type: 'boolean' },
     preload: { type: 'string' },
@@ -116,6 +120,7 @@ function spec(name, { mode, rate, durationS, batch, concurrency, replicas = 1, p
     only,
     preload,
     nodeFlags: args['node-flags'] ? args['node-flags'].split(/\s+/).filter(Boolean) : [],
+    sql: args.sql ? args.sql.split(';').map((q) => q.trim()).filter(Boolean) : [],
   };
 }
 

@@ -45,6 +45,10 @@ async function drain(probe, timeoutS) {
  */
 export async function runHerald({ stores, toolchain, workDir, say }, spec) {
   await stores.reset();
+  for (const statement of spec.sql ?? []) {
+    say(`${spec.name}: ${statement}`);
+    await stores.herald.query(statement);
+  }
   if (spec.prefill) await prefill(stores.herald, spec.prefill, say);
   const since = Date.now();
   const runDir = join(workDir, spec.name);

@@ -36,6 +36,7 @@ export function referenceTable(refs) {
 
 function describe(spec) {
   const load = spec.mode === 'rate' ? `${spec.rate}/s` : 'max';
+  if (spec.sql?.length) return `${spec.name} (${spec.sql.join('; ')})`;
   if (spec.preload) return `${spec.name} (stages alone, ${spec.replicas}r${spec.nodeFlags?.length ? `, ${spec.nodeFlags.join(' ')}` : ''})`;
   return `${spec.name} (${load}, ${spec.batch}/POST, c${spec.concurrency}, ${spec.replicas}r${spec.nodeFlags?.length ? `, ${spec.nodeFlags.join(' ')}` : ''})`;
 }
