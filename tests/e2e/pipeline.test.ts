@@ -164,6 +164,20 @@ describe('Herald end to end, five processes on real Redis and PostgreSQL', { tim
     expect(rows[0].n).toBe(before + batch.length);
     expect(emlFiles(pipeline)).toHaveLength(before + batch.length);
   });
+
+  it('stops every service with exit 0 on SIGTERM while alerts are in flight, losing none', async () => {
+    const before = (await stateCounts()).sent ?? 0;
+    const batch = corpus.map(({ alert }, index) => JSON.stringify({ ...alert, id: `sigterm.${index}` }));
+    expect((await postNdjson(pipeline, batch)).status).toBe(202);
+    const exits = await Promise.all(SERVICE_NAMES.map((name) => pipeline.services.get(name)!.kill('SIGTERM')));
+    expect(exits).toEqual(SERVICE_NAMES.map(() => 0));
+    for (const name of SERVICE_NAMES) {
+      expect(pipeline.services.get(name)!.output()).toContain('"msg":"service stopped"');
+    }
+    for (const name of SERVICE_NAMES) await pipeline.start(name);
+    await waitAllSent(before + batch.length);
+    expect(emlFiles(pipeline)).toHaveLength(before + batch.length);
+  });
 });
 
 /** The text/plain part of an .eml, with quoted-printable and base64 undone. */
