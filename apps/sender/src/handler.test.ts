@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { CircuitBreaker } from '@herald/breaker';
+import type { Database } from '@herald/db';
 import { test } from '@herald/db/testing';
 import { createSilentLogger } from '@herald/runtime';
 import { createTestCertificates, type TestCertificates } from '@herald/testkit';
-import { createSendHandler } from './handler.ts';
+import { createSendHandler, type SendHandlerOptions } from './handler.ts';
 import { alertWithDeliveries, deliveryRows } from './test-support.ts';
 import { MailboxTransport } from './transports/mailbox.ts';
 import { SmtpTransport, type SmtpTransportOptions } from './transports/smtp.ts';
@@ -36,6 +37,23 @@ afterAll(async () => {
   await rm(cert.dir, { recursive: true, force: true });
 });
 
+/** The handler under test, with the test's defaults: a fresh breaker, 4 lanes. */
+function handlerFor(
+  db: Database,
+  transport: EmailTransport,
+  overrides: Partial<Pick<SendHandlerOptions, 'guard' | 'concurrency'>> = {},
+) {
+  return createSendHandler({
+    db,
+    transport,
+    guard: new CircuitBreaker({ name: 'smtp' }),
+    logger,
+    concurrency: 4,
+    destinationRetryMs: DESTINATION_RETRY_MS,
+    ...overrides,
+  });
+}
+
 function smtpTo(port: number, options: Partial<SmtpTransportOptions> = {}): SmtpTransport {
   return new SmtpTransport({
     host: '127.0.0.1',
@@ -52,14 +70,7 @@ describe('send handler', () => {
   }) => {
     const server = await startTestSmtpServer();
     const transport = smtpTo(server.port);
-    const handler = createSendHandler({
-      db,
-      transport,
-      guard: new CircuitBreaker({ name: 'smtp' }),
-      logger,
-      concurrency: 4,
-      destinationRetryMs: DESTINATION_RETRY_MS,
-    });
+    const handler = handlerFor(db, transport);
     const alert = await alertWithDeliveries(db, { soc: 'soc@example.com' });
 
     expect(await handler.process([alert], context)).toEqual([{ kind: 'done', id: alert.id }]);
@@ -87,14 +98,7 @@ describe('send handler', () => {
           : undefined,
     });
     const transport = smtpTo(server.port);
-    const handler = createSendHandler({
-      db,
-      transport,
-      guard: new CircuitBreaker({ name: 'smtp' }),
-      logger,
-      concurrency: 4,
-      destinationRetryMs: DESTINATION_RETRY_MS,
-    });
+    const handler = handlerFor(db, transport);
     const alert = await alertWithDeliveries(db, {
       ops: 'ops@example.com',
       gone: 'gone@example.com',
@@ -123,14 +127,7 @@ describe('send handler', () => {
       onRcptTo: () => (refuse ? { responseCode: 451, message: 'try again later' } : undefined),
     });
     const transport = smtpTo(server.port);
-    const handler = createSendHandler({
-      db,
-      transport,
-      guard: new CircuitBreaker({ name: 'smtp' }),
-      logger,
-      concurrency: 4,
-      destinationRetryMs: DESTINATION_RETRY_MS,
-    });
+    const handler = handlerFor(db, transport);
     const alert = await alertWithDeliveries(db, { soc: 'soc@example.com' });
 
     const [first] = await handler.process([alert], context);
@@ -153,14 +150,7 @@ describe('send handler', () => {
     const server = await startTestSmtpServer();
     const transport = smtpTo(server.port);
     const breaker = new CircuitBreaker({ name: 'smtp', openMs: 30_000 });
-    const handler = createSendHandler({
-      db,
-      transport,
-      guard: breaker,
-      logger,
-      concurrency: 4,
-      destinationRetryMs: DESTINATION_RETRY_MS,
-    });
+    const handler = handlerFor(db, transport, { guard: breaker });
     const alert = await alertWithDeliveries(db, { soc: 'soc@example.com' });
 
     breaker.isolate();
@@ -186,14 +176,7 @@ describe('send handler', () => {
   test('an alert with no formatted deliveries fails with a reason', async ({ db }) => {
     const server = await startTestSmtpServer();
     const transport = smtpTo(server.port);
-    const handler = createSendHandler({
-      db,
-      transport,
-      guard: new CircuitBreaker({ name: 'smtp' }),
-      logger,
-      concurrency: 4,
-      destinationRetryMs: DESTINATION_RETRY_MS,
-    });
+    const handler = handlerFor(db, transport);
     const alert = await alertWithDeliveries(db, {});
     expect(await handler.process([alert], context)).toEqual([
       { kind: 'fail', id: alert.id, error: 'no deliveries were formatted for this alert' },
@@ -205,14 +188,7 @@ describe('send handler', () => {
   test('a rendered message that cannot be read fails its delivery for good', async ({ db }) => {
     const server = await startTestSmtpServer();
     const transport = smtpTo(server.port);
-    const handler = createSendHandler({
-      db,
-      transport,
-      guard: new CircuitBreaker({ name: 'smtp' }),
-      logger,
-      concurrency: 4,
-      destinationRetryMs: DESTINATION_RETRY_MS,
-    });
+    const handler = handlerFor(db, transport);
     const alert = await alertWithDeliveries(db, { soc: { subject: 'no addresses at all' } });
 
     const [result] = await handler.process([alert], context);
@@ -300,14 +276,7 @@ describe('send handler, destination unavailable', () => {
     async ([, outage], { db }) => {
       const { transport, stop } = await outage();
       const breaker = new CircuitBreaker({ name: 'destination' });
-      const handler = createSendHandler({
-        db,
-        transport,
-        guard: breaker,
-        logger,
-        concurrency: 4,
-        destinationRetryMs: DESTINATION_RETRY_MS,
-      });
+      const handler = handlerFor(db, transport, { guard: breaker });
       const alert = await alertWithDeliveries(db, { soc: 'soc@example.com' });
       try {
         const [result] = await handler.process([alert], context);
@@ -339,14 +308,7 @@ describe('send handler, destination unavailable', () => {
           : { responseCode: 421, message: 'shutting down' },
     });
     const transport = smtpTo(server.port);
-    const handler = createSendHandler({
-      db,
-      transport,
-      guard: new CircuitBreaker({ name: 'smtp' }),
-      logger,
-      concurrency: 1,
-      destinationRetryMs: DESTINATION_RETRY_MS,
-    });
+    const handler = handlerFor(db, transport, { concurrency: 1 });
     const alert = await alertWithDeliveries(db, {
       gone: 'gone@example.com',
       soc: 'soc@example.com',
