@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { getAlertView, type Actor, type Database } from '@herald/db';
 import { apiKeyHook } from './auth.ts';
+import type { BackpressureGate } from './backpressure.ts';
 import { splitBatch, type RawBatch } from './batch.ts';
 import { StoreUnavailableError } from './errors.ts';
 import { ingest, type IngestResult } from './ingest.ts';
@@ -14,6 +15,8 @@ export interface AlertRoutesOptions {
   redis: Redis;
   /** The enrich stream's key. */
   stream: string;
+  /** Refuses posts while the enrich stage lags too far behind. */
+  backpressure: { gate: BackpressureGate; retryAfterSeconds: number };
   actor: Actor;
   apiKeys: readonly string[];
   maxAlertsPerRequest: number;
@@ -80,22 +83,44 @@ export async function alertRoutes(
     options.metrics.requestDuration.observe({ status }, reply.elapsedTime / 1000);
   };
 
-  app.post('/v1/alerts', { onResponse: recordRequest }, async (request, reply) => {
-    const entries = splitBatch(request.body as RawBatch | undefined, options.maxAlertsPerRequest);
-    const result = await ingest(entries, target);
-    recordOutcome(request, result, options.metrics);
-
-    if (result.rejected.length > 0) {
-      noteRequest(request, { reason: 'some alerts were rejected' });
-      return reply.code(400).send({
-        error: 'some alerts were rejected',
-        accepted: result.accepted,
-        rejected: result.rejected,
+  // Route-level onRequest runs after the key check and before the body is read: a refused
+  // post costs neither the body's memory nor a database round trip, and nothing is stored.
+  const refuseWhenBehind = async (request: FastifyRequest, reply: FastifyReply) => {
+    const verdict = await options.backpressure.gate.check();
+    if (!verdict.refuse) return;
+    options.metrics.backpressureRefusals.inc();
+    noteRequest(request, { lag: verdict.lag });
+    return reply
+      .code(503)
+      .header('retry-after', String(options.backpressure.retryAfterSeconds))
+      .send({
+        error:
+          `the pipeline is behind: ${verdict.lag} alerts wait for the enrich stage ` +
+          `(limit ${verdict.maxLag}); nothing was stored, retry later`,
+        lag: verdict.lag,
       });
-    }
-    // Only now: every accepted alert is committed (ingest returns after the insert).
-    return reply.code(202).send({ accepted: result.accepted, rejected: [] });
-  });
+  };
+
+  app.post(
+    '/v1/alerts',
+    { onRequest: refuseWhenBehind, onResponse: recordRequest },
+    async (request, reply) => {
+      const entries = splitBatch(request.body as RawBatch | undefined, options.maxAlertsPerRequest);
+      const result = await ingest(entries, target);
+      recordOutcome(request, result, options.metrics);
+
+      if (result.rejected.length > 0) {
+        noteRequest(request, { reason: 'some alerts were rejected' });
+        return reply.code(400).send({
+          error: 'some alerts were rejected',
+          accepted: result.accepted,
+          rejected: result.rejected,
+        });
+      }
+      // Only now: every accepted alert is committed (ingest returns after the insert).
+      return reply.code(202).send({ accepted: result.accepted, rejected: [] });
+    },
+  );
 
   app.get<{ Params: { id: string } }>('/v1/alerts/:id', async (request, reply) => {
     const { id } = request.params;

@@ -9,8 +9,9 @@ import Fastify, {
 import type { Redis } from 'ioredis';
 import type { Database } from '@herald/db';
 import { registerOpsRoutes, type Logger, type Registry } from '@herald/runtime';
-import { streamKey } from '@herald/streams';
+import { groupName, streamKey } from '@herald/streams';
 import { alertRoutes } from './alert-routes.ts';
+import { createBackpressureGate } from './backpressure.ts';
 import { CONTENT_TYPE_FORMATS, type RawBatch } from './batch.ts';
 import { toErrorResponse } from './http-errors.ts';
 import { deadLetterRoutes } from './dead-letter-routes.ts';
@@ -30,6 +31,22 @@ export interface IngestLimits {
   /** How long /readyz waits for each store. */
   readyCheckTimeoutMs: number;
 }
+
+/** When POST /v1/alerts is refused because the pipeline is behind. */
+export interface BackpressureLimits {
+  /** Enrich group lag (entries) above which posts get 503; 0 never refuses. */
+  maxEnrichLag: number;
+  /** How long one lag reading is used before the next is taken. */
+  checkIntervalMs: number;
+  /** Sent as Retry-After with the 503. */
+  retryAfterSeconds: number;
+}
+
+export const DEFAULT_BACKPRESSURE: Readonly<BackpressureLimits> = {
+  maxEnrichLag: 100_000,
+  checkIntervalMs: 1_000, // 1 s
+  retryAfterSeconds: 5,
+};
 
 export const DEFAULT_LIMITS: Readonly<IngestLimits> = {
   bodyLimitBytes: 10 * 1024 * 1024, // 10 MiB
@@ -53,6 +70,7 @@ export interface IngestAppDeps {
   limits?: Partial<IngestLimits>;
   /** Retries one alert may get from an operator (HERALD_MAX_RETRIES); default 3. */
   maxRetries?: number;
+  backpressure?: Partial<BackpressureLimits>;
 }
 
 export const DEFAULT_MAX_RETRIES = 3;
@@ -70,7 +88,10 @@ function logCompleted(request: FastifyRequest, status: number, elapsedMs: number
     ...note,
     ...(err === undefined ? {} : { err }),
   };
-  if (status >= 500) {
+  if (note.lag !== undefined) {
+    // A refusal under backpressure is the service working as meant, not a failure.
+    request.log.warn(fields, 'request refused: pipeline behind');
+  } else if (status >= 500) {
     request.log.error(fields, 'request failed');
   } else if (OPS_ROUTES.has(request.routeOptions.url ?? '')) {
     // Probes and scrapes arrive every few seconds; they would drown the alert traffic.
@@ -97,6 +118,12 @@ function checkLimits(limits: IngestLimits): void {
 export function buildApp(deps: IngestAppDeps): FastifyInstance {
   const limits: IngestLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   checkLimits(limits);
+  const backpressure: BackpressureLimits = { ...DEFAULT_BACKPRESSURE, ...deps.backpressure };
+  for (const [name, value] of Object.entries(backpressure)) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new RangeError(`backpressure.${name} must be a whole number >= 0, got ${value}`);
+    }
+  }
   const maxRetries = deps.maxRetries ?? DEFAULT_MAX_RETRIES;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new RangeError(`maxRetries must be a whole number >= 0, got ${maxRetries}`);
@@ -169,10 +196,21 @@ export function buildApp(deps: IngestAppDeps): FastifyInstance {
   });
   const metrics = createIngestMetrics(deps.registry);
   const actor = { service: 'ingest-api', replica: deps.replica };
+  const enrichStream = streamKey(deps.namespace, 'enrich');
+  const gate = createBackpressureGate({
+    redis: deps.redis,
+    stream: enrichStream,
+    group: groupName('enrich'),
+    maxLag: backpressure.maxEnrichLag,
+    checkIntervalMs: backpressure.checkIntervalMs,
+    logger: deps.logger,
+    onLag: (lag) => metrics.enrichLag.set(lag),
+  });
   void app.register(alertRoutes, {
     db: deps.db,
     redis: deps.redis,
-    stream: streamKey(deps.namespace, 'enrich'),
+    stream: enrichStream,
+    backpressure: { gate, retryAfterSeconds: backpressure.retryAfterSeconds },
     actor,
     apiKeys: deps.apiKeys,
     maxAlertsPerRequest: limits.maxAlertsPerRequest,

@@ -51,6 +51,15 @@ export const IngestEnvSchema = z.object({
     .int({ message: 'must be a whole number >= 0' })
     .nonnegative({ message: 'must be a whole number >= 0' })
     .default(3),
+  // Backpressure
+  /** Enrich group lag (entries) above which posts get 503 with Retry-After; 0: never refuse. */
+  HERALD_MAX_ENRICH_LAG: z.coerce
+    .number({ message: 'must be a whole number >= 0' })
+    .int({ message: 'must be a whole number >= 0' })
+    .nonnegative({ message: 'must be a whole number >= 0' })
+    .default(100_000),
+  HERALD_BACKPRESSURE_CHECK_MS: MsEnv.default(1_000), // 1 s: the lag is read at most this often
+  HERALD_BACKPRESSURE_RETRY_AFTER_S: CountEnv.default(5),
   // Shutdown
   HERALD_SHUTDOWN_TIMEOUT_MS: MsEnv.default(10_000), // 10 s: in-flight requests get this long
 });

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from '@herald/runtime';
+import { Counter, Gauge, Histogram, type Registry } from '@herald/runtime';
 
 /** The series ingest-api exports besides the process metrics. */
 export interface IngestMetrics {
@@ -13,6 +13,10 @@ export interface IngestMetrics {
    * picks them up.
    */
   publishFailures: Counter;
+  /** POST /v1/alerts requests refused with 503 because the enrich stage was too far behind. */
+  backpressureRefusals: Counter;
+  /** The enrich group's lag at the last reading (entries not yet delivered to a worker). */
+  enrichLag: Gauge;
 }
 
 /** Registers ingest-api's metrics on `registry` (one registry per app instance). */
@@ -41,6 +45,16 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     publishFailures: new Counter({
       name: 'herald_ingest_publish_failed_alerts_total',
       help: 'Alerts stored or retried but not published to the enrich stream (the sweeper republishes them).',
+      registers: [registry],
+    }),
+    backpressureRefusals: new Counter({
+      name: 'herald_ingest_backpressure_total',
+      help: 'POST /v1/alerts requests refused (503) because the enrich stage lagged beyond HERALD_MAX_ENRICH_LAG.',
+      registers: [registry],
+    }),
+    enrichLag: new Gauge({
+      name: 'herald_ingest_enrich_lag',
+      help: 'Entries of the enrich stream not yet delivered to its consumer group, at the last reading.',
       registers: [registry],
     }),
   };

@@ -92,6 +92,11 @@ export async function startIngestApi(
         maxAlertsPerRequest: env.HERALD_MAX_ALERTS_PER_REQUEST,
       },
       maxRetries: env.HERALD_MAX_RETRIES,
+      backpressure: {
+        maxEnrichLag: env.HERALD_MAX_ENRICH_LAG,
+        checkIntervalMs: env.HERALD_BACKPRESSURE_CHECK_MS,
+        retryAfterSeconds: env.HERALD_BACKPRESSURE_RETRY_AFTER_S,
+      },
     });
     opened.push(() => app.close());
     const address = await app.listen({ host: env.HERALD_HTTP_HOST, port: env.HERALD_HTTP_PORT });

@@ -12,7 +12,7 @@ import {
   type StageStream,
   type WorkMessage,
 } from '@herald/streams';
-import { buildApp, type IngestLimits } from './app.ts';
+import { buildApp, type BackpressureLimits, type IngestLimits } from './app.ts';
 
 /** The keys test apps accept: a current one and one being rotated out. */
 export const TEST_KEYS = ['test-key-0123456789abcdef', 'old-key-fedcba9876543210'] as const;
@@ -57,7 +57,10 @@ export function captureLogger(): {
 export function testApp(
   stores: { db: Database; redis: Redis; namespace: string },
   limits: Partial<IngestLimits> = {},
-  { maxRetries }: { maxRetries?: number } = {},
+  {
+    maxRetries,
+    backpressure,
+  }: { maxRetries?: number; backpressure?: Partial<BackpressureLimits> } = {},
 ): { app: FastifyInstance; registry: Registry } & ReturnType<typeof captureLogger> {
   const capture = captureLogger();
   const registry = new Registry();
@@ -69,6 +72,7 @@ export function testApp(
     replica: 'test-replica',
     limits,
     ...(maxRetries === undefined ? {} : { maxRetries }),
+    ...(backpressure === undefined ? {} : { backpressure }),
   });
   return { app, registry, ...capture };
 }
