@@ -89,13 +89,17 @@ export async function verdict(
       result.resentCopies += messageIds.length - distinct;
       if (distinct > 1) {
         duplicated = true;
-        result.evidence.push(`duplicate ${id} to ${recipient}: ${[...new Set(messageIds)].join(', ')}`);
+        result.evidence.push(
+          `duplicate ${id} to ${recipient}: ${[...new Set(messageIds)].join(', ')}`,
+        );
       }
     }
     if (perRecipient) {
       result.delivered += 1;
       if (alert?.state !== 'sent') {
-        result.evidence.push(`delivered but in state ${alert?.state}: ${id}\n${await history(pool, id)}`);
+        result.evidence.push(
+          `delivered but in state ${alert?.state}: ${id}\n${await history(pool, id)}`,
+        );
       }
     } else if (alert?.state === 'error') {
       result.deadLettered += 1;
@@ -104,7 +108,9 @@ export async function verdict(
     } else {
       result.lost += 1;
       if (result.evidence.length < 20) {
-        result.evidence.push(`lost ${id} in state ${alert?.state ?? 'missing'}\n${await history(pool, id)}`);
+        result.evidence.push(
+          `lost ${id} in state ${alert?.state ?? 'missing'}\n${await history(pool, id)}`,
+        );
       }
     }
     if (duplicated && result.evidence.length < 40) result.evidence.push(await history(pool, id));

@@ -8,7 +8,9 @@ export function reportLines(result: FaultSuiteResult): string[] {
   }
   if (result.settleError) lines.push(`not settled: ${result.settleError}`);
   for (const batch of result.drive.failedBatches) {
-    lines.push(`batch never accepted (${batch.ids.length} alerts from ${batch.ids[0]}): ${batch.last}`);
+    lines.push(
+      `batch never accepted (${batch.ids.length} alerts from ${batch.ids[0]}): ${batch.last}`,
+    );
   }
   for (const exit of result.unexpectedExits) {
     lines.push(`unexpected exit: ${exit.name} with ${exit.code} (restarted)`);
@@ -16,10 +18,12 @@ export function reportLines(result: FaultSuiteResult): string[] {
   const unclean = Object.entries(result.stopCodes).filter(([, code]) => code !== 0);
   for (const [name, code] of unclean) lines.push(`SIGTERM stop of ${name} ended with ${code}`);
   if (result.verdict.unknownMessages) {
-    lines.push(`${result.verdict.unknownMessages} messages for alerts the driver never saw accepted`);
+    lines.push(
+      `${result.verdict.unknownMessages} messages for alerts the driver never saw accepted`,
+    );
   }
   lines.push(...result.verdict.evidence);
-  lines.push(`faults injected: ${result.faults.length}`);
+  lines.push(`faults injected: ${result.faults.length}, seed ${result.seed}`);
   if (!result.passed) lines.push(`logs kept in ${result.workDir}/logs`);
   return lines;
 }

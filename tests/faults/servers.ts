@@ -32,7 +32,11 @@ function runNode(args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
-      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...env },
+      env: {
+        ...process.env,
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        ...env,
+      },
       stdio: 'inherit',
     });
     child.on('exit', (code) => resolve(code ?? 1));
@@ -47,7 +51,11 @@ export async function startPrivateServers(): Promise<PrivateServers> {
   const binaries = ensureServerBinaries();
   const redisPort: number = await freePort();
   const postgresPort: number = await freePort();
-  const redisOptions = { binary: binaries.redisServer, dataDir: join(workDir, 'redis'), port: redisPort };
+  const redisOptions = {
+    binary: binaries.redisServer,
+    dataDir: join(workDir, 'redis'),
+    port: redisPort,
+  };
   const postgresOptions = {
     binaries,
     dataDir: join(workDir, 'postgres'),

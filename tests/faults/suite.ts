@@ -23,6 +23,8 @@ export interface FaultSuiteOptions {
 }
 
 export interface FaultSuiteResult {
+  /** Replays the kill schedule: pass it back as `seed`. */
+  seed: number;
   verdict: Verdict;
   line: string;
   drive: DriveResult;
@@ -125,8 +127,16 @@ async function faultRun(
   const schedule: Fault[] = [
     { at: 0.2, name: 'smtp refuses (421) for 3 s', run: smtpFault('refuse-421', 3000) },
     { at: 0.3, name: 'redis restart (SIGTERM, same AOF)', run: () => servers.restartRedis() },
-    { at: 0.4, name: 'proxy drops worker connections, refuses 3 s', run: async () => proxy.drop(3000) },
-    { at: 0.5, name: 'postgres restart (fast stop, 2 s down)', run: () => servers.restartPostgres(2000) },
+    {
+      at: 0.4,
+      name: 'proxy drops worker connections, refuses 3 s',
+      run: async () => proxy.drop(3000),
+    },
+    {
+      at: 0.5,
+      name: 'postgres restart (fast stop, 2 s down)',
+      run: () => servers.restartPostgres(2000),
+    },
     { at: 0.55, name: 'smtp refuses (451 to RCPT) for 1.5 s', run: smtpFault('refuse-451', 1500) },
     {
       at: 0.62,
@@ -142,7 +152,11 @@ async function faultRun(
       },
     },
     { at: 0.7, name: 'smtp hangs after DATA for 5 s', run: smtpFault('hang', 5000) },
-    { at: 0.8, name: 'proxy drops worker connections, refuses 2 s', run: async () => proxy.drop(2000) },
+    {
+      at: 0.8,
+      name: 'proxy drops worker connections, refuses 2 s',
+      run: async () => proxy.drop(2000),
+    },
   ].map((fault) => ({ ...fault, at: fault.at * window }));
   for (const name of SERVICE_NAMES) {
     for (let k = 0; k < options.killsPerService; k += 1) {
@@ -191,10 +205,14 @@ async function faultRun(
 
   const ids = [...drive.accepted.values()];
   let settleError: string | undefined;
-  await waitFor('every accepted alert in a final state', async () => (await unfinishedCount(pool, ids)) === 0, {
-    timeoutMs: options.settleMs,
-    intervalMs: 500,
-  }).catch(async (err: unknown) => {
+  await waitFor(
+    'every accepted alert in a final state',
+    async () => (await unfinishedCount(pool, ids)) === 0,
+    {
+      timeoutMs: options.settleMs,
+      intervalMs: 500,
+    },
+  ).catch(async (err: unknown) => {
     const left = await unfinishedCount(pool, ids).catch(() => -1);
     settleError = `${err instanceof Error ? err.message : err}; ${left} alerts unfinished`;
   });
@@ -213,6 +231,7 @@ async function faultRun(
     settleError === undefined;
   if (passed) rmSync(servers.workDir, { recursive: true, force: true });
   return {
+    seed: options.seed,
     verdict: result,
     line: verdictLine(result),
     drive,
