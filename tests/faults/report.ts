@@ -13,7 +13,8 @@ export function reportLines(result: FaultSuiteResult): string[] {
     );
   }
   for (const exit of result.unexpectedExits) {
-    lines.push(`unexpected exit: ${exit.name} with ${exit.code} (restarted)`);
+    lines.push(`unexpected exit: ${exit.name} with ${exit.code} (restarted); its last lines:`);
+    for (const line of exit.lastLines) lines.push(`    ${line.slice(0, 600)}`);
   }
   const unclean = Object.entries(result.stopCodes).filter(([, code]) => code !== 0);
   for (const [name, code] of unclean) lines.push(`SIGTERM stop of ${name} ended with ${code}`);
@@ -24,6 +25,7 @@ export function reportLines(result: FaultSuiteResult): string[] {
   }
   lines.push(...result.verdict.evidence);
   lines.push(`faults injected: ${result.faults.length}, seed ${result.seed}`);
-  if (!result.passed) lines.push(`logs kept in ${result.workDir}/logs`);
+  if (!result.passed || result.unexpectedExits.length > 0)
+    lines.push(`logs kept in ${result.workDir}/logs`);
   return lines;
 }

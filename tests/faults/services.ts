@@ -12,6 +12,8 @@ export interface UnexpectedExit {
   name: ServiceName;
   code: number | string;
   at: number;
+  /** The last lines it printed: why it stopped. */
+  lastLines: string[];
 }
 
 export interface Services {
@@ -82,6 +84,12 @@ export async function startServices(options: {
     });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
+    let tail: string[] = [];
+    const keepTail = (chunk: Buffer) => {
+      tail = [...tail, ...chunk.toString().split('\n').filter(Boolean)].slice(-4);
+    };
+    child.stdout?.on('data', keepTail);
+    child.stderr?.on('data', keepTail);
     const entry: Running = {
       child,
       killedOnPurpose: false,
@@ -91,7 +99,7 @@ export async function startServices(options: {
     };
     void entry.exited.then((code) => {
       if (entry.killedOnPurpose || stopping) return;
-      unexpectedExits.push({ name, code, at: Date.now() });
+      unexpectedExits.push({ name, code, at: Date.now(), lastLines: tail });
       setTimeout(() => {
         if (!stopping && running.get(name) === entry) void start(name);
       }, 500);

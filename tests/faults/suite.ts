@@ -229,7 +229,10 @@ async function faultRun(
     result.duplicates === 0 &&
     drive.failedBatches.length === 0 &&
     settleError === undefined;
-  if (passed) rmSync(servers.workDir, { recursive: true, force: true });
+  // Logs are evidence when a service died on its own, even if no alert suffered.
+  if (passed && services.unexpectedExits.length === 0) {
+    rmSync(servers.workDir, { recursive: true, force: true });
+  }
   return {
     seed: options.seed,
     verdict: result,
