@@ -23,7 +23,7 @@ describe('Herald under faults, five processes on private Redis and PostgreSQL', 
         result.faults.filter((fault) => fault.includes('FAILED')),
         report,
       ).toEqual([]);
-      expect(result.faults, report).toHaveLength(8 + 5 * killsPerService);
+      expect(result.faults, report).toHaveLength(10 + 5 * killsPerService);
       expect(result.drive.accepted.size, report).toBe(300);
       expect(result.settleError, report).toBeUndefined();
       expect(result.verdict.lost, report).toBe(0);

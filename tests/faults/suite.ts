@@ -5,6 +5,9 @@ import pg from 'pg';
 import { waitFor } from './helpers.ts';
 import { unfinishedCount, verdict, verdictLine, type Verdict } from './check.ts';
 import { derivedAlerts, driveAlerts, type DriveResult } from './driver.ts';
+// The package's fake, by path: its `@herald/wazuh/testing` entry also loads vitest.
+import { startFakeWazuhApi } from '../../packages/wazuh/src/testing/fake-api.ts';
+import { loadCorpusAlerts } from './helpers.ts';
 import { startFaultProxy } from './proxy.ts';
 import { startPrivateServers, type PrivateServers } from './servers.ts';
 import { SERVICE_NAMES, startServices, type UnexpectedExit } from './services.ts';
@@ -36,6 +39,22 @@ export interface FaultSuiteResult {
   /** Kept (with every service's log) when the run failed; removed otherwise. */
   workDir: string;
   passed: boolean;
+}
+
+/** The agents the corpus alerts name, as the Wazuh API would describe them. */
+function corpusAgents(): Record<string, unknown>[] {
+  const agents = new Map<string, Record<string, unknown>>();
+  for (const alert of loadCorpusAlerts()) {
+    const agent = alert.agent as { id?: string; name?: string; ip?: string } | undefined;
+    if (!agent?.id || agent.id === '000') continue;
+    agents.set(agent.id, {
+      id: agent.id,
+      name: agent.name,
+      ip: agent.ip ?? '10.0.0.1',
+      status: 'active',
+    });
+  }
+  return [...agents.values()];
 }
 
 /** A small seeded PRNG (mulberry32), so a run's schedule can be replayed from its seed. */
@@ -86,13 +105,20 @@ async function faultRun(
   cleanup.push(() => proxy.close());
   const smtp = await startFaultSmtp();
   cleanup.push(() => smtp.close());
+  const wazuh = await startFakeWazuhApi({ agents: corpusAgents() });
+  cleanup.push(() => wazuh.close());
+  const wazuhProxy = await startFaultProxy({
+    host: '127.0.0.1',
+    port: Number(new URL(wazuh.url).port),
+  });
+  cleanup.push(() => wazuhProxy.close());
   const pool = new pg.Pool({ connectionString: servers.databaseUrl, max: 2 });
   pool.on('error', () => {});
   cleanup.push(() => pool.end());
   const services = await startServices({
     databaseUrl: servers.databaseUrl,
     redisUrl: servers.redisUrl,
-    workerRedisUrl: proxy.url,
+    workerRedisUrl: `redis://127.0.0.1:${proxy.port}`,
     logDir: join(servers.workDir, 'logs'),
     env: {
       HERALD_BLOCK_MS: '200',
@@ -112,6 +138,10 @@ async function faultRun(
       HERALD_DESTINATION_RETRY_MS: '1000',
       HERALD_BREAKER_WINDOW_MS: '5000',
       HERALD_BREAKER_OPEN_MS: '2000',
+      WAZUH_API_URL: `http://127.0.0.1:${wazuhProxy.port}`,
+      WAZUH_API_USER: 'wazuh',
+      WAZUH_API_PASSWORD: 'wazuh',
+      WAZUH_API_TIMEOUT_MS: '1500',
     },
   });
   cleanup.push(() => services.stop());
@@ -152,6 +182,22 @@ async function faultRun(
       },
     },
     { at: 0.7, name: 'smtp hangs after DATA for 5 s', run: smtpFault('hang', 5000) },
+    {
+      at: 0.25,
+      name: 'wazuh API answers 503 to the next 10 agent lookups',
+      run: async () => {
+        for (let i = 0; i < 10; i += 1) wazuh.interceptNext('agents', { status: 503, body: {} });
+      },
+    },
+    {
+      at: 0.45,
+      name: 'wazuh API hangs for 4 s',
+      run: async () => {
+        wazuhProxy.hang(4000);
+        wazuhProxy.drop();
+        await sleep(4000);
+      },
+    },
     {
       at: 0.8,
       name: 'proxy drops worker connections, refuses 2 s',
@@ -221,6 +267,8 @@ async function faultRun(
   const result = await verdict(pool, drive.accepted, smtp.received);
   const stopCodes = await services.stop();
   await pool.end();
+  await wazuhProxy.close();
+  await wazuh.close();
   await proxy.close();
   await smtp.close();
   await servers.stop();
