@@ -13,7 +13,7 @@ export interface Verdict {
   resentCopies: number;
   /** Reason of each dead-lettered alert, with how many share it. */
   deadLetterReasons: Map<string, number>;
-  /** Evidence for each lost or duplicated alert: id, state, history. */
+  /** Evidence: each resent copy with its time, each lost or duplicated alert with its history. */
   evidence: string[];
   /** Messages received for alerts the driver never saw accepted. */
   unknownMessages: number;
@@ -46,10 +46,12 @@ export async function verdict(
   pool: pg.Pool,
   accepted: Map<string, string>,
   received: ReceivedMessage[],
+  startedAt: number,
 ): Promise<Verdict> {
   const heraldIds = new Set(accepted.values());
   const byAlert = new Map<string, Map<string, string[]>>();
   let unknownMessages = 0;
+  const resentAt: string[] = [];
   for (const message of received) {
     if (!message.alertId || !heraldIds.has(message.alertId)) {
       unknownMessages += 1;
@@ -57,9 +59,14 @@ export async function verdict(
     }
     const perRecipient = byAlert.get(message.alertId) ?? new Map<string, string[]>();
     byAlert.set(message.alertId, perRecipient);
+    const messageId = message.messageId ?? '(none)';
     for (const recipient of message.recipients) {
       const ids = perRecipient.get(recipient) ?? [];
-      ids.push(message.messageId ?? '(none)');
+      if (ids.includes(messageId)) {
+        const t = ((message.at - startedAt) / 1000).toFixed(1);
+        resentAt.push(`resent copy at t=${t}s: ${messageId} to ${recipient}`);
+      }
+      ids.push(messageId);
       perRecipient.set(recipient, ids);
     }
   }
@@ -76,7 +83,7 @@ export async function verdict(
     deadLettered: 0,
     resentCopies: 0,
     deadLetterReasons: new Map(),
-    evidence: [],
+    evidence: resentAt.slice(0, 50),
     unknownMessages,
   };
   for (const id of heraldIds) {

@@ -8,6 +8,8 @@ export interface ReceivedMessage {
   alertId: string | undefined;
   messageId: string | undefined;
   recipients: string[];
+  /** When it was accepted (epoch ms), to line a resent copy up with the faults before it. */
+  at: number;
 }
 
 export interface FaultSmtp {
@@ -64,6 +66,7 @@ export async function startFaultSmtp(): Promise<FaultSmtp> {
           alertId: headerValue(raw, 'X-Herald-Alert-Id'),
           messageId: headerValue(raw, 'Message-ID'),
           recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          at: Date.now(),
         });
         callback();
       });

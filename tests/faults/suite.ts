@@ -264,7 +264,7 @@ async function faultRun(
   });
   // A message the sender is handing over as the last state commits.
   await sleep(1000);
-  const result = await verdict(pool, drive.accepted, smtp.received);
+  const result = await verdict(pool, drive.accepted, smtp.received, started);
   const stopCodes = await services.stop();
   await pool.end();
   await wazuhProxy.close();
