@@ -131,13 +131,16 @@ describe('startIngestApi', () => {
     redis: { namespace },
   }) => {
     const { logger } = captureLogger();
-    const env = envFor(databaseUrl, `redis://127.0.0.1:${await closedPort()}`, namespace);
+    const env = {
+      ...envFor(databaseUrl, `redis://127.0.0.1:${await closedPort()}`, namespace),
+      HERALD_REDIS_CONNECT_WAIT_MS: 300,
+    };
     const failure = await startIngestApi(env, logger, {
       registry: new Registry(),
       replica: 'r',
     }).catch((err: unknown) => err as Error);
     expect(failure).toMatchObject({
-      message: 'could not connect to Redis at REDIS_URL',
+      message: 'could not connect to Redis at REDIS_URL within 300 ms',
       cause: expect.objectContaining({ code: 'ECONNREFUSED' }),
     });
   });

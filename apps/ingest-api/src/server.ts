@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '@herald/streams';
 import { assertMigrationsCurrent, createDatabase } from '@herald/db';
 import type { Logger, Registry, ServiceHandle } from '@herald/runtime';
 import { buildApp } from './app.ts';
@@ -16,23 +17,23 @@ export interface IngestService extends ServiceHandle {
  * Connects a Redis client that fails fast when Redis is down instead of queueing commands:
  * a publish then fails at once, the request is still answered (the alerts are committed),
  * and the enricher's sweeper hands them on later. Connection trouble is logged once per
- * outage, not once per reconnection attempt. Rejects, naming the cause, when the first
- * connection fails.
+ * outage, not once per reconnection attempt. Waits for Redis at start up to
+ * HERALD_REDIS_CONNECT_WAIT_MS (a restart in progress), then rejects naming the cause.
  */
-async function openRedis(url: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
+async function openRedis(url: string, waitMs: number, logger: Logger): Promise<Redis> {
+  let down = false;
+  const redis = await connectRedis(url, {
+    waitMs,
+    // Ingest never queues commands for a Redis that is away: PostgreSQL is the record,
+    // and the enricher's sweeper hands on what could not be published.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-  });
-  let down = false;
-  let lastError: Error | undefined;
-  redis.on('error', (err: Error) => {
-    lastError = err;
-    if (!down) {
-      down = true;
-      logger.warn({ err }, 'redis connection failed; reconnecting');
-    }
+    onError: (err) => {
+      if (!down) {
+        down = true;
+        logger.warn({ err }, 'redis connection failed; reconnecting');
+      }
+    },
   });
   redis.on('ready', () => {
     if (down) {
@@ -40,14 +41,6 @@ async function openRedis(url: string, logger: Logger): Promise<Redis> {
       logger.info('redis connection restored');
     }
   });
-
-  try {
-    await redis.connect();
-  } catch (err) {
-    redis.disconnect();
-    // ioredis rejects with "Connection is closed."; the socket error says why.
-    throw new Error('could not connect to Redis at REDIS_URL', { cause: lastError ?? err });
-  }
   return redis;
 }
 
@@ -76,7 +69,7 @@ export async function startIngestApi(
     opened.push(() => db.close());
     await assertMigrationsCurrent(db.pool);
 
-    const redis = await openRedis(env.REDIS_URL, logger);
+    const redis = await openRedis(env.REDIS_URL, env.HERALD_REDIS_CONNECT_WAIT_MS, logger);
     opened.push(async () => redis.disconnect());
 
     const app = buildApp({

@@ -12,6 +12,8 @@ export const SenderEnv = z
      * connection, timeout, TLS or login failure, 421): no attempt is spent on the wait.
      */
     HERALD_DESTINATION_RETRY_MS: MsEnv.default(30_000), // 30 s
+    /** How long to keep recording a receipt after the server took the message (rides out a database restart). */
+    HERALD_RECEIPT_WRITE_BUDGET_MS: MsEnv.default(30_000), // 30 s
     // SMTP: when SMTP_HOST is unset, mail goes to .eml files in HERALD_MAILBOX_DIR.
     SMTP_HOST: z.string().optional(),
     SMTP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),

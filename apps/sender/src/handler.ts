@@ -32,16 +32,21 @@ export interface SendHandlerOptions {
   concurrency: number;
   /** How long an alert waits after its destination could not take any message. */
   destinationRetryMs: number;
-  /** Tries at recording a receipt once the transport took the message (default 3). */
-  receiptWriteAttempts?: number;
-  /** Pause between those tries (default 250 ms). */
+  /**
+   * How long to keep trying to record a receipt once the transport took the message: long
+   * enough to ride out a PostgreSQL restart or failover, since giving up means the next
+   * attempt sends the message again (default 30 s).
+   */
+  receiptWriteBudgetMs?: number;
+  /** First pause between those tries, doubling up to 5 s (default 250 ms). */
   receiptRetryDelayMs?: number;
 }
 
 const RECEIPT_DEFAULTS = {
-  receiptWriteAttempts: 3,
-  receiptRetryDelayMs: 250, // 250 ms
+  receiptWriteBudgetMs: 30_000, // 30 s
+  receiptRetryDelayMs: 250, // 250 ms, doubling
 };
+const RECEIPT_MAX_PAUSE_MS = 5_000;
 
 type DeliveryOutcome =
   | { kind: 'delivered' }
@@ -115,7 +120,7 @@ function alertResult(alertId: string, outcomes: readonly DeliveryOutcome[]): Att
  */
 export function createSendHandler(options: SendHandlerOptions): StageHandler {
   const { db, transport, guard, logger } = options;
-  const { receiptWriteAttempts, receiptRetryDelayMs } = { ...RECEIPT_DEFAULTS, ...options };
+  const { receiptWriteBudgetMs, receiptRetryDelayMs } = { ...RECEIPT_DEFAULTS, ...options };
 
   function changedUnderUs(row: DeliveryRow): DeliveryOutcome {
     return { kind: 'retry', error: `${row.receiver}: delivery changed under us` };
@@ -198,7 +203,8 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
     }
 
     let lastError: unknown;
-    for (let attempt = 1; attempt <= receiptWriteAttempts; attempt += 1) {
+    const giveUpAt = Date.now() + receiptWriteBudgetMs;
+    for (let pause = receiptRetryDelayMs; ; pause = Math.min(pause * 2, RECEIPT_MAX_PAUSE_MS)) {
       try {
         if (await markDelivered(db.pool, row.id, receipt)) {
           logger.info({ ...fields, messageId: receipt.messageId }, 'message delivered');
@@ -218,9 +224,8 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
       } catch (err) {
         lastError = err;
       }
-      if (attempt < receiptWriteAttempts) {
-        await sleep(receiptRetryDelayMs);
-      }
+      if (Date.now() + pause > giveUpAt) break;
+      await sleep(pause);
     }
 
     // The row stays `sending`: the next attempt resends the same Message-ID, and this line

@@ -59,6 +59,7 @@ await runStageService({
       logger,
       concurrency: env.HERALD_SEND_CONCURRENCY,
       destinationRetryMs: env.HERALD_DESTINATION_RETRY_MS,
+      receiptWriteBudgetMs: env.HERALD_RECEIPT_WRITE_BUDGET_MS,
     });
   },
 });

@@ -37,6 +37,11 @@ export function createDatabase(options: DatabaseOptions): Database {
   // An idle client that loses its server emits 'error' on the pool; without a listener
   // that would crash the process instead of letting the next query reconnect.
   pool.on('error', () => {});
+  // pg-pool stops listening for errors on a client while it is checked out, so a server
+  // that ends the connection mid-transaction (a restart, a failover) would raise an
+  // unhandled 'error' and kill the process. With a listener of our own, the statement in
+  // flight fails normally and the pool discards the dead client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closing: Promise<void> | undefined;
   return {

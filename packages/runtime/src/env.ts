@@ -85,6 +85,8 @@ export const baseEnvShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Names this process in logs, consumer names and history rows; defaults to host-pid. */
   HERALD_REPLICA: z.string().optional(),
+  /** How long a service waits at start for Redis to answer (a restart in progress) before it gives up. */
+  HERALD_REDIS_CONNECT_WAIT_MS: MsEnv.default(30_000), // 30 s
 };
 
 /** Settings of the four stage workers. */

@@ -13,40 +13,17 @@ import {
   type Logger,
   type Registry,
 } from '@herald/runtime';
-import { Redis } from 'ioredis';
+import { connectRedis } from '@herald/streams';
+import type { Redis } from 'ioredis';
 import type { StageHandler } from './handler.ts';
 import { createStageMetrics } from './metrics.ts';
 import { stageSettingsFromEnv, type StageEnv } from './settings.ts';
 import { StageWorker } from './worker.ts';
 
-const REDIS_CONNECT_TIMEOUT_MS = 10_000; // 10 s: an unreachable REDIS_URL fails the start
 // A silent connection (a half-open socket, a hung server) fails a command instead of
 // hanging the batch, the hand-off and the stop behind it. Blocking reads run on their own
 // connection without this timeout (see @herald/streams).
 const REDIS_COMMAND_TIMEOUT_MS = 5_000;
-
-/**
- * The command connection, connected before anything else starts: a bad REDIS_URL is a
- * start-up error naming it, not a service that hangs. Few retries per command, so a Redis
- * outage fails a batch (which is retried) instead of queueing commands without bound.
- */
-async function connectRedis(url: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 2,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
-    keepAlive: 30_000,
-  });
-  redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
-  try {
-    await redis.connect();
-  } catch (err) {
-    redis.disconnect();
-    throw new Error('could not connect to Redis at REDIS_URL', { cause: err });
-  }
-  return redis;
-}
 
 /** The parsed settings a stage app passes in (runtime's workerEnvShape, parsed). */
 export interface StageServiceEnv extends StageEnv {
@@ -58,6 +35,7 @@ export interface StageServiceEnv extends StageEnv {
   OPS_HOST: string;
   OPS_PORT: number;
   HERALD_SHUTDOWN_TIMEOUT_MS: number;
+  HERALD_REDIS_CONNECT_WAIT_MS: number;
 }
 
 export interface HandlerContext {
@@ -87,7 +65,15 @@ export function runStageService(options: {
     async () => {
       const db = createDatabase({ url: env.DATABASE_URL, poolMax: 5, applicationName: `herald-${service}` });
       await assertMigrationsCurrent(db.pool);
-      const redis = await connectRedis(env.REDIS_URL, logger);
+      // Connected before anything else starts. Few retries per command: a Redis outage
+      // fails a batch (which is retried) instead of queueing commands without bound.
+      const redis = await connectRedis(env.REDIS_URL, {
+        waitMs: env.HERALD_REDIS_CONNECT_WAIT_MS,
+        maxRetriesPerRequest: 2,
+        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+        keepAlive: 30_000,
+        onError: (err) => logger.debug({ err }, 'redis connection error'),
+      });
       const registry = createMetricsRegistry(service);
       const handler = await options.createHandler({ db, redis, logger, registry });
       let worker: StageWorker | undefined;

@@ -27,3 +27,4 @@ export {
   isReadStalledError,
   isSettleFailedError,
 } from './errors.ts';
+export { connectRedis } from './connect.ts';
