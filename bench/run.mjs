@@ -27,7 +27,7 @@ alerts on 1 and on 2 replicas per stage.
   --max-alerts N         bound on alerts posted per run (default 2000000)
   --drain-timeout S      how long to wait for the pipeline to empty (default 60, 600 with --preload)
   --profile a,b          run these services with node --cpu-prof and summarise
-  --node-flags "..."     extra Node flags for every service (e.g. --max-old-space-size=128)
+  --node-flags="..."     extra Node flags for every service (--node-flags=--max-old-space-size=128)
   --sql "...; ..."       statements run on Herald's database after the migrations, before
                          each run: a schema or server setting to try (ALTER TABLE, ALTER
                          SYSTEM followed by SELECT pg_reload_conf())

@@ -118,11 +118,11 @@ export function processTable(run) {
 /** Heap used per service over the run, every 5 s (MB), to tell a leak from a lazy GC. */
 export function memoryText(run) {
   if (!run.memorySeries?.length) return '';
-  const labels = Object.keys(run.memorySeries[0]).filter((k) => k !== 'at');
+  const labels = [...new Set(run.memorySeries.flatMap((sample) => Object.keys(sample)))].filter((k) => k !== 'at');
   const t0 = run.memorySeries[0].at;
   const rows = labels.map((label) => [
     label,
-    run.memorySeries.map((s) => fmt(s[label]?.heapUsedMb)).join(' '),
+    run.memorySeries.map((s) => (s[label] ? fmt(s[label].heapUsedMb) : '.')).join(' '),
   ]);
   return `heap used MB every 5 s from load start (last sample at ${Math.round((run.memorySeries.at(-1).at - t0) / 1000)} s):\n${rows
     .map(([l, v]) => `  ${l.padEnd(12)} ${v}`)
