@@ -83,9 +83,10 @@ function errorText(err: unknown): string {
  * Handles one batch read from the stage's stream: gives up on entries delivered too
  * often, claims the alerts of the rest in one statement, lets the handler work on them,
  * commits every result (and the handler's own writes) in one transaction, publishes the
- * alerts that moved on to the next stream in one pipeline, and says for each entry
- * whether to acknowledge (done, deferred, or nothing to do), retry or dead-letter it. Entries are acknowledged only after
- * the commit, so a crash anywhere before leaves them pending for another replica.
+ * alerts that moved on to the next stream in one pipeline, and says for each entry whether
+ * to acknowledge it (done, retried or deferred in PostgreSQL, or nothing to do here) or
+ * dead-letter it. It answers only after the commit: if it throws, or the process dies
+ * first, the entries stay pending for another delivery.
  */
 export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEntry[]): Promise<EntryOutcome[]> {
   const states = STAGES[deps.stage];
@@ -104,7 +105,9 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
 
   // Too many deliveries: the alert keeps failing here. Move it to error (only if it is in
   // this stage's working state) and dead-letter the entry, so it stops holding a slot.
-  const overdue = entries.filter((entry) => entry.deliveries > deps.maxDeliveries);
+  const overdue = entries.filter(
+    (entry) => entry.deliveries > deps.maxDeliveries && byAlert.has(entry.message.alertId),
+  );
   if (overdue.length > 0) {
     const failed = await failAlerts(
       deps.db.pool,

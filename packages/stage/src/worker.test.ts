@@ -6,6 +6,7 @@ import { deadLetterKey, publish, streamKey } from '@herald/streams';
 import { waitFor } from '@herald/testkit';
 import type { Redis } from 'ioredis';
 import type { StageHandler } from './handler.ts';
+import { handleBatch } from './batch.ts';
 import { createStageMetrics } from './metrics.ts';
 import type { StageSettings } from './settings.ts';
 import { StageWorker } from './worker.ts';
@@ -239,6 +240,24 @@ describe('StageWorker', () => {
       [hungId],
     );
     expect(rows[0]).toMatchObject({ replica: 'hung', error: 'the stage took longer than 400 ms on this batch' });
+  });
+
+  test('an overdue entry with a malformed id is dead-lettered, not a failed statement', async ({ db, redis }) => {
+    const outcomes = await handleBatch(
+      {
+        stage: 'enrich',
+        db,
+        redis: redis.redis,
+        namespace: redis.namespace,
+        actor: { service: 'enricher', replica: 'w1' },
+        handler: enrichAll,
+        logger: createSilentLogger(),
+        ...settings,
+        signal: new AbortController().signal,
+      },
+      [{ entryId: '1-0', message: { alertId: 'garbage', attempt: 0 }, deliveries: 99 }],
+    );
+    expect(outcomes).toEqual([{ kind: 'dead-letter', reason: 'enrich: malformed alert id' }]);
   });
 
   test('an entry whose alert id is not an alert id is dead-lettered without holding up its batch', async ({ db, redis }) => {
