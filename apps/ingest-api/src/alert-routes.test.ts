@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
 import { test } from '@herald/db/testing';
 import { CORPUS_PATH, loadCorpus } from '@herald/testkit';
-import { TEST_KEYS, authed, countAlerts, enrichEntries, testApp } from './testing.ts';
+import { TEST_KEYS, countAlerts, enrichEntries, getAlert, postAlerts, testApp } from './testing.ts';
 
 const corpus = loadCorpus();
 const corpusText = readFileSync(CORPUS_PATH, 'utf8');
@@ -32,12 +32,7 @@ describe('POST /v1/alerts', () => {
     const { app } = testApp({ db, redis, namespace });
     const ids: string[] = [];
     for (const { raw, line } of corpus) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/alerts',
-        headers: authed('application/json'),
-        payload: raw,
-      });
+      const res = await postAlerts(app, 'application/json', raw);
       expect(res.statusCode, `corpus line ${line}: ${res.body}`).toBe(202);
       const body = res.json<{ accepted: Accepted[]; rejected: unknown[] }>();
       expect(body.rejected).toEqual([]);
@@ -56,12 +51,11 @@ describe('POST /v1/alerts', () => {
     redis: { redis, namespace },
   }) => {
     const { app } = testApp({ db, redis, namespace });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/alerts',
-      headers: authed('application/json'),
-      payload: JSON.stringify(corpus.map((c) => c.alert)),
-    });
+    const res = await postAlerts(
+      app,
+      'application/json',
+      JSON.stringify(corpus.map((c) => c.alert)),
+    );
 
     expect(res.statusCode).toBe(202);
     const { accepted } = res.json<{ accepted: Accepted[] }>();
@@ -85,12 +79,7 @@ describe('POST /v1/alerts', () => {
     redis: { redis, namespace },
   }) => {
     const { app } = testApp({ db, redis, namespace });
-    const first = await app.inject({
-      method: 'POST',
-      url: '/v1/alerts',
-      headers: authed('application/x-ndjson'),
-      payload: corpusText,
-    });
+    const first = await postAlerts(app, 'application/x-ndjson', corpusText);
     expect(first.statusCode).toBe(202);
     const created = first.json<{ accepted: Accepted[] }>().accepted;
     expect(created.map((a) => [a.index, a.line, a.duplicate])).toEqual(
@@ -101,12 +90,7 @@ describe('POST /v1/alerts', () => {
     );
 
     for (const contentType of ['application/ndjson', 'text/plain; charset=utf-8']) {
-      const again = await app.inject({
-        method: 'POST',
-        url: '/v1/alerts',
-        headers: authed(contentType),
-        payload: corpusText,
-      });
+      const again = await postAlerts(app, contentType, corpusText);
       expect(again.statusCode).toBe(202);
       const repeated = again.json<{ accepted: Accepted[] }>().accepted;
       expect(repeated.map((a) => [a.id, a.duplicate])).toEqual(created.map((a) => [a.id, true]));
@@ -120,12 +104,7 @@ describe('POST /v1/alerts', () => {
     redis: { redis, namespace },
   }) => {
     const { app } = testApp({ db, redis, namespace });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/alerts',
-      headers: authed('application/json'),
-      payload: [alertWith('100'), alertWith('100')],
-    });
+    const res = await postAlerts(app, 'application/json', [alertWith('100'), alertWith('100')]);
 
     expect(res.statusCode).toBe(202);
     const [a, b] = res.json<{ accepted: Accepted[] }>().accepted;
@@ -184,10 +163,8 @@ describe('POST /v1/alerts', () => {
     redis: { redis, namespace },
   }) => {
     const { app } = testApp({ db, redis, namespace });
-    const post = (contentType: string, payload: string | object) =>
-      app.inject({ method: 'POST', url: '/v1/alerts', headers: authed(contentType), payload });
 
-    const before = await post('application/json', alertWith('1'));
+    const before = await postAlerts(app, 'application/json', alertWith('1'));
     expect(before.statusCode).toBe(202);
 
     const noLevel = alertWith('3');
@@ -199,7 +176,7 @@ describe('POST /v1/alerts', () => {
       '{"timestamp": "2026-12-04T10:00:00Z", "rule": ',
       JSON.stringify(alertWith('5')),
     ];
-    const mixed = await post('application/x-ndjson', lines.join('\n') + '\n');
+    const mixed = await postAlerts(app, 'application/x-ndjson', lines.join('\n') + '\n');
     expect(mixed.statusCode).toBe(400);
     const body = mixed.json<{ error: string; accepted: Accepted[]; rejected: unknown[] }>();
     expect(body.error).toBe('some alerts were rejected');
@@ -222,7 +199,7 @@ describe('POST /v1/alerts', () => {
       [4, 5, false],
     ]);
 
-    const after = await post('application/json', alertWith('6'));
+    const after = await postAlerts(app, 'application/json', alertWith('6'));
     expect(after.statusCode).toBe(202);
     expect(await countAlerts(db)).toBe(5);
     const published = (await enrichEntries(redis, namespace)).map((m) => m.alertId);
@@ -238,16 +215,11 @@ describe('POST /v1/alerts', () => {
     redis: { redis, namespace },
   }) => {
     const { app } = testApp({ db, redis, namespace });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/alerts',
-      headers: authed('application/json'),
-      payload: [
-        alertWith('1'),
-        alertWith('2', { full_log: 'a\u0000b' }),
-        alertWith('3', { rule: { id: '3' } }),
-      ],
-    });
+    const res = await postAlerts(app, 'application/json', [
+      alertWith('1'),
+      alertWith('2', { full_log: 'a\u0000b' }),
+      alertWith('3', { rule: { id: '3' } }),
+    ]);
 
     expect(res.statusCode).toBe(400);
     const body = res.json<{
@@ -268,15 +240,8 @@ describe('POST /v1/alerts', () => {
     redis: { redis, namespace },
   }) => {
     const { app } = testApp({ db, redis, namespace });
-    const post = (contentType: string | undefined, payload?: string) =>
-      app.inject({
-        method: 'POST',
-        url: '/v1/alerts',
-        headers: authed(contentType),
-        ...(payload === undefined ? {} : { payload }),
-      });
 
-    const broken = await post('application/json', '{"timestamp": "x",\n "rule": }');
+    const broken = await postAlerts(app, 'application/json', '{"timestamp": "x",\n "rule": }');
     expect(broken.statusCode).toBe(400);
     expect(broken.json<{ error: string }>().error).toMatch(
       /^the body is not valid JSON at line 2 column 10 \(position 28\): Unexpected token/,
@@ -289,7 +254,7 @@ describe('POST /v1/alerts', () => {
       ['application/x-ndjson', '\n\n'],
       [undefined, undefined],
     ] as const) {
-      const res = await post(contentType, payload);
+      const res = await postAlerts(app, contentType, payload);
       expect(res.statusCode, `${contentType} ${JSON.stringify(payload)}`).toBe(400);
       expect(res.json()).toEqual({ error: 'no alerts in the request' });
     }
@@ -306,31 +271,20 @@ describe('POST /v1/alerts', () => {
     );
     const four = [1, 2, 3, 4].map((n) => alertWith(String(n)));
 
-    const array = await app.inject({
-      method: 'POST',
-      url: '/v1/alerts',
-      headers: authed('application/json'),
-      payload: four,
-    });
+    const array = await postAlerts(app, 'application/json', four);
     expect(array.statusCode).toBe(413);
     expect(array.json()).toEqual({
       error: 'the request holds 4 alerts; at most 3 are accepted per request',
     });
-    const ndjson = await app.inject({
-      method: 'POST',
-      url: '/v1/alerts',
-      headers: authed('application/x-ndjson'),
-      payload: four.map((a) => JSON.stringify(a)).join('\n'),
-    });
+    const ndjson = await postAlerts(
+      app,
+      'application/x-ndjson',
+      four.map((a) => JSON.stringify(a)).join('\n'),
+    );
     expect(ndjson.statusCode).toBe(413);
 
     // The corpus file is about 32 kB.
-    const large = await app.inject({
-      method: 'POST',
-      url: '/v1/alerts',
-      headers: authed('application/x-ndjson'),
-      payload: corpusText,
-    });
+    const large = await postAlerts(app, 'application/x-ndjson', corpusText);
     expect(large.statusCode).toBe(413);
     expect(large.json()).toEqual({
       error: 'the request body is larger than the limit of 16384 bytes',
@@ -343,12 +297,7 @@ describe('POST /v1/alerts', () => {
     redis: { redis, namespace },
   }) => {
     const { app } = testApp({ db, redis, namespace });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/alerts',
-      headers: authed('application/xml'),
-      payload: '<alert/>',
-    });
+    const res = await postAlerts(app, 'application/xml', '<alert/>');
 
     expect(res.statusCode).toBe(415);
     const { error } = res.json<{ error: string }>();
@@ -366,15 +315,10 @@ describe('GET /v1/alerts/:id', () => {
     redis: { redis, namespace },
   }) => {
     const { app } = testApp({ db, redis, namespace });
-    const posted = await app.inject({
-      method: 'POST',
-      url: '/v1/alerts',
-      headers: authed('application/json'),
-      payload: corpus[0]!.raw,
-    });
+    const posted = await postAlerts(app, 'application/json', corpus[0]!.raw);
     const { id } = posted.json<{ accepted: Accepted[] }>().accepted[0]!;
 
-    const res = await app.inject({ method: 'GET', url: `/v1/alerts/${id}`, headers: authed() });
+    const res = await getAlert(app, id);
     expect(res.statusCode).toBe(200);
     const view = res.json<Record<string, unknown>>();
     expect(view).toMatchObject({
@@ -405,18 +349,10 @@ describe('GET /v1/alerts/:id', () => {
     const { app } = testApp({ db, redis, namespace });
     const unknown = randomUUID();
 
-    const missing = await app.inject({
-      method: 'GET',
-      url: `/v1/alerts/${unknown}`,
-      headers: authed(),
-    });
+    const missing = await getAlert(app, unknown);
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: `no alert with id ${unknown}` });
-    const malformed = await app.inject({
-      method: 'GET',
-      url: '/v1/alerts/not-a-uuid',
-      headers: authed(),
-    });
+    const malformed = await getAlert(app, 'not-a-uuid');
     expect(malformed.statusCode).toBe(404);
     expect(malformed.json()).toEqual({ error: 'no alert with id not-a-uuid' });
     const anonymous = await app.inject({ method: 'GET', url: `/v1/alerts/${unknown}` });

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { insertAlerts, type Database } from '@herald/db';
 import { createLogger, Registry, type Logger } from '@herald/runtime';
@@ -23,6 +23,25 @@ export function authed(contentType?: string): Record<string, string> {
     authorization: `Bearer ${TEST_KEYS[0]}`,
     ...(contentType ? { 'content-type': contentType } : {}),
   };
+}
+
+/** POSTs `payload` to /v1/alerts with the test key and `contentType`; no payload sends no body. */
+export function postAlerts(
+  app: FastifyInstance,
+  contentType: string | undefined,
+  payload?: InjectOptions['payload'],
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url: '/v1/alerts',
+    headers: authed(contentType),
+    ...(payload === undefined ? {} : { payload }),
+  });
+}
+
+/** GETs one alert's view by id with the test key. */
+export function getAlert(app: FastifyInstance, id: string): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'GET', url: `/v1/alerts/${id}`, headers: authed() });
 }
 
 /** A logger at debug level whose lines the test can read back, parsed. */
