@@ -5,53 +5,7 @@ import { WazuhApiClient, type WazuhApiClientOptions } from './api-client.ts';
 import { isWazuhApiError, type WazuhApiError } from './api-error.ts';
 import type { WazuhApiGuard } from './api-transport.ts';
 import { startFakeWazuhApi, type FakeWazuhApi, type FakeWazuhApiOptions } from './testing/index.ts';
-
-const WEB01 = {
-  id: '001',
-  name: 'web-01',
-  ip: '10.0.0.11',
-  registerIP: 'any',
-  status: 'active',
-  os: {
-    name: 'Ubuntu',
-    platform: 'ubuntu',
-    version: '22.04.4 LTS',
-    major: '22',
-    minor: '04',
-    codename: 'Jammy Jellyfish',
-    arch: 'x86_64',
-    uname: 'Linux |web-01 |5.15.0 |x86_64',
-  },
-  version: 'Wazuh v4.14.1',
-  manager: 'wazuh-manager',
-  node_name: 'node01',
-  group: ['default', 'web'],
-  dateAdd: '2025-01-10T09:00:00+00:00',
-  lastKeepAlive: '2026-12-01T10:00:00+00:00',
-  configSum: 'ab73af41699f13fdd81903b5f23d8d00',
-  mergedSum: 'd88491838d9c5b0fb3c41bc8256e87a1',
-};
-const NEVER_CONNECTED = {
-  id: '002',
-  name: 'db-01',
-  ip: '10.0.0.12',
-  registerIP: '10.0.0.12',
-  status: 'never_connected',
-  node_name: 'unknown',
-  dateAdd: '2025-02-01T00:00:00+00:00',
-};
-const MANAGER = {
-  id: '000',
-  name: 'wazuh-manager',
-  ip: '127.0.0.1',
-  registerIP: '127.0.0.1',
-  status: 'active',
-  os: { name: 'Debian GNU/Linux', platform: 'debian', major: 12 },
-  manager: 'wazuh-manager',
-  node_name: 'node01',
-  dateAdd: '2025-01-01T00:00:00+00:00',
-  lastKeepAlive: '9999-12-31T23:59:59+00:00',
-};
+import { MANAGER, NEVER_CONNECTED, WEB01 } from './agent-fixtures.ts';
 
 const opened: { close(): Promise<void> }[] = [];
 afterEach(async () => {
