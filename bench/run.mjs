@@ -76,7 +76,7 @@ if (args.help) {
 
 if (args.report) {
   const saved = JSON.parse(readFileSync(args.report, 'utf8'));
-  const report = await import('./lib/report.mjs');
+  const report = { ...(await import('./lib/report.mjs')), ...(await import('./lib/targets.mjs')) };
   process.stdout.write(`${renderReport(report, saved)}\n`);
   process.exit(0);
 }
@@ -84,14 +84,17 @@ if (args.report) {
 // The services run on Node 24; so does the bench, re-run under it when started on an older Node.
 const toolchain = ensureToolchain();
 if (Number(process.versions.node.split('.')[0]) < 24) {
-  const rerun = spawnSync(toolchain.node, [process.argv[1], ...process.argv.slice(2)], { stdio: 'inherit', env: toolchain.env });
+  const rerun = spawnSync(toolchain.node, [process.argv[1], ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: toolchain.env,
+  });
   process.exit(rerun.status ?? 1);
 }
 
 const { cleanupAll } = await import('./lib/cleanup.mjs');
 const { runHerald } = await import('./lib/herald-run.mjs');
 const { runReferences } = await import('./lib/references.mjs');
-const report = await import('./lib/report.mjs');
+const report = { ...(await import('./lib/report.mjs')), ...(await import('./lib/targets.mjs')) };
 const { startStores } = await import('./lib/system.mjs');
 
 const number = (name, fallback) => {
@@ -104,7 +107,10 @@ const number = (name, fallback) => {
   return value;
 };
 
-function spec(name, { mode, rate, durationS, batch, concurrency, replicas = 1, profile = [], prefill, only, preload }) {
+function spec(
+  name,
+  { mode, rate, durationS, batch, concurrency, replicas = 1, profile = [], prefill, only, preload },
+) {
   return {
     name,
     mode,
@@ -120,17 +126,37 @@ function spec(name, { mode, rate, durationS, batch, concurrency, replicas = 1, p
     only,
     preload,
     nodeFlags: args['node-flags'] ? args['node-flags'].split(/\s+/).filter(Boolean) : [],
-    sql: args.sql ? args.sql.split(';').map((q) => q.trim()).filter(Boolean) : [],
+    sql: args.sql
+      ? args.sql
+          .split(';')
+          .map((q) => q.trim())
+          .filter(Boolean)
+      : [],
   };
 }
 
 function plannedRuns() {
-  const profile = args.profile ? args.profile.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const profile = args.profile
+    ? args.profile
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
   if (args.preload) {
-    const base = { mode: 'max', durationS: 0, batch: 100, profile, prefill: number('prefill', undefined), preload: number('preload', undefined) };
+    const base = {
+      mode: 'max',
+      durationS: 0,
+      batch: 100,
+      profile,
+      prefill: number('prefill', undefined),
+      preload: number('preload', undefined),
+    };
     const name = `preload-${base.preload}`;
     if (args['compare-replicas']) {
-      return [spec(`${name}-1r`, { ...base, replicas: 1 }), spec(`${name}-2r`, { ...base, replicas: 2 })];
+      return [
+        spec(`${name}-1r`, { ...base, replicas: 1 }),
+        spec(`${name}-2r`, { ...base, replicas: 2 }),
+      ];
     }
     return [spec(name, { ...base, replicas: number('replicas', 1) })];
   }
@@ -152,7 +178,10 @@ function plannedRuns() {
       (base.only ? '-ingest-only' : '') +
       (base.prefill ? `-prefill-${base.prefill}` : '');
     if (args['compare-replicas']) {
-      return [spec(`${name}-1r`, { ...base, replicas: 1 }), spec(`${name}-2r`, { ...base, replicas: 2 })];
+      return [
+        spec(`${name}-1r`, { ...base, replicas: 1 }),
+        spec(`${name}-2r`, { ...base, replicas: 2 }),
+      ];
     }
     return [spec(name, { ...base, replicas: number('replicas', 1) })];
   }
@@ -162,7 +191,14 @@ function plannedRuns() {
     spec('max-batched', { mode: 'max', durationS: long, batch: 100, profile }),
     spec('max-single', { mode: 'max', durationS: long, batch: 1, profile }),
     spec('rate-500', { mode: 'rate', rate: 500, durationS: long, batch: 1, profile }),
-    spec('stages-1r', { mode: 'max', durationS: 0, batch: 100, replicas: 1, preload: backlog, profile }),
+    spec('stages-1r', {
+      mode: 'max',
+      durationS: 0,
+      batch: 100,
+      replicas: 1,
+      preload: backlog,
+      profile,
+    }),
     spec('stages-2r', { mode: 'max', durationS: 0, batch: 100, replicas: 2, preload: backlog }),
   ];
 }
@@ -183,20 +219,31 @@ process.on('SIGINT', () => {
 });
 
 let exitCode = 0;
-const output = { startedAt: startedAt.toISOString(), machine: machineFacts(), source: sourceFacts(), argv: process.argv.slice(2), references: null, runs: [] };
+const output = {
+  startedAt: startedAt.toISOString(),
+  machine: machineFacts(),
+  source: sourceFacts(),
+  argv: process.argv.slice(2),
+  references: null,
+  runs: [],
+};
 try {
   const stores = await startStores({ workDir, toolchain, say });
   try {
     if (!args['no-references']) {
       const shapes = runs
         .map((r) => ({ batch: r.batch, concurrency: r.concurrency }))
-        .filter((s, i, all) => all.findIndex((o) => o.batch === s.batch && o.concurrency === s.concurrency) === i);
+        .filter(
+          (s, i, all) =>
+            all.findIndex((o) => o.batch === s.batch && o.concurrency === s.concurrency) === i,
+        );
       output.references = await runReferences(
         { stores, workDir, say },
         { seconds: number('ref-seconds', 10), shapes, wazuhAlerts: number('wazuh-alerts', 300) },
       );
     }
-    for (const run of runs) output.runs.push(await runHerald({ stores, toolchain, workDir, say }, run));
+    for (const run of runs)
+      output.runs.push(await runHerald({ stores, toolchain, workDir, say }, run));
   } finally {
     await stores.stop();
   }
@@ -220,26 +267,44 @@ process.exit(exitCode);
 
 /** The code measured: the commit, and the files that differed from it (others' work in progress). */
 function sourceFacts() {
-  const git = (...a) => spawnSync('git', ['-C', repoRoot, ...a], { encoding: 'utf8' }).stdout.trim();
+  const git = (...a) =>
+    spawnSync('git', ['-C', repoRoot, ...a], { encoding: 'utf8' }).stdout.trim();
   const dirty = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean);
-  return { commit: git('rev-parse', '--short', 'HEAD'), subject: git('log', '-1', '--format=%s'), modifiedFiles: dirty.length, modified: dirty.slice(0, 40) };
+  return {
+    commit: git('rev-parse', '--short', 'HEAD'),
+    subject: git('log', '-1', '--format=%s'),
+    modifiedFiles: dirty.length,
+    modified: dirty.slice(0, 40),
+  };
 }
 
 function machineFacts() {
   const cpu = spawnSync('nproc', [], { encoding: 'utf8' }).stdout.trim();
-  const model = /model name\s*:\s*(.+)/.exec(spawnSync('cat', ['/proc/cpuinfo'], { encoding: 'utf8' }).stdout)?.[1];
-  return { cpus: Number(cpu), model, node: process.version, kernel: spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim() };
+  const model = /model name\s*:\s*(.+)/.exec(
+    spawnSync('cat', ['/proc/cpuinfo'], { encoding: 'utf8' }).stdout,
+  )?.[1];
+  return {
+    cpus: Number(cpu),
+    model,
+    node: process.version,
+    kernel: spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim(),
+  };
 }
 
 function renderReport(report, { startedAt: at, machine, source, argv, references, runs: done }) {
-  const code = source ? `commit ${source.commit}${source.modifiedFiles ? ` + ${source.modifiedFiles} modified files` : ''}` : '';
+  const code = source
+    ? `commit ${source.commit}${source.modifiedFiles ? ` + ${source.modifiedFiles} modified files` : ''}`
+    : '';
   const parts = [
     `Herald bench, ${at}, ${machine.cpus} CPUs (${machine.model}), Node ${machine.node}, ${code}\n` +
       `command: node bench/run.mjs ${(argv ?? []).join(' ')}`,
   ];
-  if (references) parts.push(`References (same machine, same run)\n${report.referenceTable(references)}`);
+  if (references)
+    parts.push(`References (same machine, same run)\n${report.referenceTable(references)}`);
   if (done.length > 0) {
-    parts.push(`Herald, whole system (5 services as processes, PostgreSQL fsync on, Redis AOF)\n${report.runsTable(done, references)}`);
+    parts.push(
+      `Herald, whole system (5 services as processes, PostgreSQL fsync on, Redis AOF)\n${report.runsTable(done, references)}`,
+    );
     for (const run of done) {
       const sections = [
         `--- ${run.spec.name} ---`,

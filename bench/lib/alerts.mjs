@@ -28,7 +28,8 @@ function template(alert) {
 }
 
 // Filler words for the size variation: printable, JSON-safe, no escapes needed.
-const FILLER = ' lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor'.repeat(40);
+const FILLER =
+  ' lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor'.repeat(40);
 
 /**
  * A generator of distinct alerts. `runTag` keeps ids of separate runs apart; alert `seq`

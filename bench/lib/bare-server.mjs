@@ -10,16 +10,20 @@ const { default: Fastify } = await import(pathToFileURL(fastifyPath()).href);
 const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
 app.removeAllContentTypeParsers();
 for (const type of ['application/json', 'application/x-ndjson']) {
-  app.addContentTypeParser(type, { parseAs: 'string' }, (_request, text, done) => done(null, { type, text }));
+  app.addContentTypeParser(type, { parseAs: 'string' }, (_request, text, done) =>
+    done(null, { type, text }),
+  );
 }
 app.addHook('onRequest', async (request, reply) => {
   if (request.url.startsWith('/readyz')) return;
-  if (request.headers.authorization !== `Bearer ${apiKey}`) return reply.code(401).send({ error: 'bad key' });
+  if (request.headers.authorization !== `Bearer ${apiKey}`)
+    return reply.code(401).send({ error: 'bad key' });
 });
 app.get('/readyz', async () => ({ ready: true }));
 app.post('/v1/alerts', async (request, reply) => {
   const { type, text } = request.body;
-  const lines = type === 'application/json' ? [text] : text.split('\n').filter((line) => line.trim() !== '');
+  const lines =
+    type === 'application/json' ? [text] : text.split('\n').filter((line) => line.trim() !== '');
   const accepted = lines.map((line, index) => {
     JSON.parse(line);
     return { index, id: randomUUID(), duplicate: false };

@@ -11,6 +11,8 @@ export function onCleanup(stop) {
 export async function cleanupAll() {
   for (const stop of [...pending].reverse()) {
     pending.delete(stop);
-    await Promise.resolve().then(stop).catch(() => {});
+    await Promise.resolve()
+      .then(stop)
+      .catch(() => {});
   }
 }

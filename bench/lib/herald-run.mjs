@@ -24,7 +24,11 @@ import { API_KEY, STAGE_SERVICES, startServices } from './system.mjs';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function snapshotAll(sampler, probe, stores) {
-  return { proc: sampler.snapshot(), redis: await redisSnapshot(probe), pg: await pgSnapshot(stores.monitor) };
+  return {
+    proc: sampler.snapshot(),
+    redis: await redisSnapshot(probe),
+    pg: await pgSnapshot(stores.monitor),
+  };
 }
 
 /** Polls the stage groups until nothing is waiting or pending, or `timeoutS` passes. */
@@ -59,11 +63,15 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
       name,
       [
         ...(spec.nodeFlags ?? []),
-        ...((spec.profile ?? []).includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []),
+        ...((spec.profile ?? []).includes(name)
+          ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`]
+          : []),
       ],
     ]),
   );
-  say(`${spec.name}: starting services (${spec.replicas} replica(s) per stage${spec.profile?.length ? `, profiling ${spec.profile.join(', ')}` : ''})`);
+  say(
+    `${spec.name}: starting services (${spec.replicas} replica(s) per stage${spec.profile?.length ? `, profiling ${spec.profile.join(', ')}` : ''})`,
+  );
   const serviceOptions = {
     stores,
     toolchain,
@@ -74,7 +82,10 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
   };
   // With a preload, the stages start only once the backlog is in: the run then measures
   // the stages alone, draining it, with nothing else competing for the machine.
-  const services = await startServices({ ...serviceOptions, only: spec.preload ? ['ingest-api'] : spec.only });
+  const services = await startServices({
+    ...serviceOptions,
+    only: spec.preload ? ['ingest-api'] : spec.only,
+  });
   const stops = [() => services.stop()];
   let preload;
   if (spec.preload) {
@@ -133,8 +144,10 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
       say(`${spec.name}: stages started on a backlog of ${preload.accepted} alerts`);
       load = { ...preload, startedAt };
     } else {
-      say(`${spec.name}: load ${spec.mode === 'rate' ? `${spec.rate} alerts/s` : 'as fast as accepted'}, ` +
-        `${spec.batch} per POST, concurrency ${spec.concurrency}, ${spec.durationS} s`);
+      say(
+        `${spec.name}: load ${spec.mode === 'rate' ? `${spec.rate} alerts/s` : 'as fast as accepted'}, ` +
+          `${spec.batch} per POST, concurrency ${spec.concurrency}, ${spec.durationS} s`,
+      );
       load = await runLoad({
         url: `${services.apiUrl}/v1/alerts`,
         apiKey: API_KEY,
@@ -149,7 +162,9 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
     }
     // A preload run has no load phase of its own: its window is the stages' drain.
     let atLoadEnd = preload ? undefined : await snapshotAll(sampler, probe, stores);
-    say(`${spec.name}: ${load.accepted} alerts accepted; draining (at most ${spec.drainTimeoutS} s)`);
+    say(
+      `${spec.name}: ${load.accepted} alerts accepted; draining (at most ${spec.drainTimeoutS} s)`,
+    );
     const drained = spec.only ? false : await drain(probe, spec.drainTimeoutS);
     const drainEndedAt = Date.now();
     // A preload run's measured window is the stages' drain: that is its "load".
@@ -161,7 +176,8 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
     await lagLoop;
     const statements = await topStatements(stores.monitor);
     const stages = {};
-    for (const p of services.processes.filter((p) => p.name !== 'ingest-api')) stages[p.label] = await scrapeStage(p.opsUrl);
+    for (const p of services.processes.filter((p) => p.name !== 'ingest-api'))
+      stages[p.label] = await scrapeStage(p.opsUrl);
     const memory = {};
     for (const p of services.processes) memory[p.label] = await scrapeMemory(p.opsUrl);
 
@@ -192,12 +208,22 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
     say(`${spec.name}: stopping services`);
     for (const stop of stops.reverse()) await stop();
   }
-  result.journey = await journeyFigures(stores.herald, since, result.load.startedAt, result.load.endedAt);
-  result.profiles = (spec.profile ?? []).filter((name) => existsSync(join(profileDir, name))).flatMap((name) =>
-    readdirSync(join(profileDir, name), { withFileTypes: true })
-      .filter((entry) => entry.name.endsWith('.cpuprofile'))
-      .map((entry) => ({ service: name, ...summariseProfile(join(profileDir, name, entry.name)) })),
+  result.journey = await journeyFigures(
+    stores.herald,
+    since,
+    result.load.startedAt,
+    result.load.endedAt,
   );
+  result.profiles = (spec.profile ?? [])
+    .filter((name) => existsSync(join(profileDir, name)))
+    .flatMap((name) =>
+      readdirSync(join(profileDir, name), { withFileTypes: true })
+        .filter((entry) => entry.name.endsWith('.cpuprofile'))
+        .map((entry) => ({
+          service: name,
+          ...summariseProfile(join(profileDir, name, entry.name)),
+        })),
+    );
   delete result.before;
   delete result.atLoadEnd;
   delete result.after;

@@ -20,13 +20,19 @@ const ms = (value) => (value === null ? null : Math.round(Number(value)));
 export async function journeyFigures(client, since, loadStartedAt, loadEndedAt) {
   const sinceDate = new Date(since);
   const states = Object.fromEntries(
-    (await client.query('SELECT state, count(*)::int AS n FROM alerts WHERE received_at >= $1 GROUP BY state', [sinceDate])).rows.map(
-      (r) => [r.state, r.n],
-    ),
+    (
+      await client.query(
+        'SELECT state, count(*)::int AS n FROM alerts WHERE received_at >= $1 GROUP BY state',
+        [sinceDate],
+      )
+    ).rows.map((r) => [r.state, r.n]),
   );
   const moves = Object.fromEntries(
     (
-      await client.query('SELECT to_state, count(*)::int AS n FROM alert_transitions WHERE at >= $1 GROUP BY to_state', [sinceDate])
+      await client.query(
+        'SELECT to_state, count(*)::int AS n FROM alert_transitions WHERE at >= $1 GROUP BY to_state',
+        [sinceDate],
+      )
     ).rows.map((r) => [r.to_state, r.n]),
   );
   const window = (
@@ -37,13 +43,21 @@ export async function journeyFigures(client, since, loadStartedAt, loadEndedAt) 
               min(at) FILTER (WHERE to_state = 'new') AS first_new,
               max(at) FILTER (WHERE to_state = 'sent') AS last_sent
          FROM alert_transitions WHERE at >= $4`,
-      [new Date(loadStartedAt), new Date(loadEndedAt), new Date(Math.min(loadStartedAt + 10_000, loadEndedAt)), sinceDate],
+      [
+        new Date(loadStartedAt),
+        new Date(loadEndedAt),
+        new Date(Math.min(loadStartedAt + 10_000, loadEndedAt)),
+        sinceDate,
+      ],
     )
   ).rows[0];
 
   const firsts = HOPS.flatMap(([from, to]) => [from, to])
     .filter((state, i, all) => all.indexOf(state) === i)
-    .map((state) => `${state === 'sent' ? 'max' : 'min'}(at) FILTER (WHERE to_state = '${state}') AS "${state}"`);
+    .map(
+      (state) =>
+        `${state === 'sent' ? 'max' : 'min'}(at) FILTER (WHERE to_state = '${state}') AS "${state}"`,
+    );
   const hopColumns = HOPS.map(
     ([from, to], i) =>
       `percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM "${to}" - "${from}") * 1000) AS h${i},
@@ -98,16 +112,27 @@ export async function journeyFigures(client, since, loadStartedAt, loadEndedAt) 
   };
 
   const loadSeconds = (loadEndedAt - loadStartedAt) / 1000;
-  const steadySeconds = Math.max(0.001, (loadEndedAt - Math.min(loadStartedAt + 10_000, loadEndedAt)) / 1000);
+  const steadySeconds = Math.max(
+    0.001,
+    (loadEndedAt - Math.min(loadStartedAt + 10_000, loadEndedAt)) / 1000,
+  );
   const spanSeconds =
-    window.first_new && window.last_sent ? (window.last_sent.getTime() - window.first_new.getTime()) / 1000 : null;
+    window.first_new && window.last_sent
+      ? (window.last_sent.getTime() - window.first_new.getTime()) / 1000
+      : null;
   const sent = moves.sent ?? 0;
   return {
     states,
     moves,
     // Stage steps done (ingest, enrich, analyze, format, send) over 5: alerts' worth of work.
     alertEquivalents:
-      ((moves.new ?? 0) + (moves.enriched ?? 0) + (moves.analyzed ?? 0) + (moves.suppressed ?? 0) + (moves.formatted ?? 0) + sent) / 5,
+      ((moves.new ?? 0) +
+        (moves.enriched ?? 0) +
+        (moves.analyzed ?? 0) +
+        (moves.suppressed ?? 0) +
+        (moves.formatted ?? 0) +
+        sent) /
+      5,
     deliveredPerSecond: {
       duringLoad: Math.round(window.sent_in_load / loadSeconds),
       steady: steadySeconds >= 5 ? Math.round(window.sent_steady / steadySeconds) : null,

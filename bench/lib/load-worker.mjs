@@ -58,7 +58,8 @@ function post({ body, count }) {
           if (status === 202) accepted += count;
           if (status === 429 || status === 503) {
             const seconds = Number(response.headers['retry-after'] ?? 1);
-            throttledUntil = Date.now() + Math.min(Number.isFinite(seconds) ? seconds : 1, 5) * 1000;
+            throttledUntil =
+              Date.now() + Math.min(Number.isFinite(seconds) ? seconds : 1, 5) * 1000;
           }
           resolve();
         });

@@ -44,7 +44,9 @@ export async function prefill(client, count, say, chunk = 50_000) {
          FROM a`,
       [body, filler(600), filler(1500), filler(4000), first, last],
     );
-    say(`prefill: ${last.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} alerts stored`);
+    say(
+      `prefill: ${last.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} alerts stored`,
+    );
   }
   await client.query('VACUUM ANALYZE');
   await client.query('CHECKPOINT');

@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const TICKS_PER_SECOND =
+  Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 function readStat(pid) {
   try {
@@ -101,7 +102,12 @@ export class ProcessSampler {
         hwm = Math.max(hwm, memory.hwm);
       }
       if (tree) this.#peakTreeRssKb.set(name, Math.max(this.#peakTreeRssKb.get(name) ?? 0, rss));
-      processes[name] = { ticks, systemTicks, rssKb: rss, peakRssKb: tree ? this.#peakTreeRssKb.get(name) : hwm };
+      processes[name] = {
+        ticks,
+        systemTicks,
+        rssKb: rss,
+        peakRssKb: tree ? this.#peakTreeRssKb.get(name) : hwm,
+      };
     }
     return { at: Date.now(), machine: machineTicks(), processes };
   }
@@ -114,10 +120,13 @@ export class ProcessSampler {
       const cpu = {};
       for (const [name, now] of Object.entries(current.processes)) {
         const before = previous.processes[name];
-        if (before) cpu[name] = Math.round(((now.ticks - before.ticks) / TICKS_PER_SECOND / seconds) * 100);
+        if (before)
+          cpu[name] = Math.round(((now.ticks - before.ticks) / TICKS_PER_SECOND / seconds) * 100);
       }
       const machine = current.machine;
-      const busy = (machine.busy - previous.machine.busy) / Math.max(1, machine.total - previous.machine.total);
+      const busy =
+        (machine.busy - previous.machine.busy) /
+        Math.max(1, machine.total - previous.machine.total);
       this.series.push({ at: current.at, machineBusyPct: Math.round(busy * 100), cpuPct: cpu });
       previous = current;
     }, intervalMs);

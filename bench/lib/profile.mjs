@@ -19,7 +19,9 @@ export function packageOf(url) {
 }
 
 function frameName(frame) {
-  const where = frame.url ? `${frame.url.replace(/^file:\/\/.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '').replace(`file://${repoRoot}`, '')}:${frame.lineNumber + 1}` : '';
+  const where = frame.url
+    ? `${frame.url.replace(/^file:\/\/.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '').replace(`file://${repoRoot}`, '')}:${frame.lineNumber + 1}`
+    : '';
   return `${frame.functionName || '(anonymous)'} ${where}`.trim();
 }
 
@@ -27,7 +29,11 @@ function top(map, totalMs, limit) {
   return [...map.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
-    .map(([name, value]) => ({ name, ms: Math.round(value), pct: Math.round((value / totalMs) * 1000) / 10 }));
+    .map(([name, value]) => ({
+      name,
+      ms: Math.round(value),
+      pct: Math.round((value / totalMs) * 1000) / 10,
+    }));
 }
 
 /** Self and total time per function and self time per package, as shares of busy time. */
@@ -40,7 +46,8 @@ export function summariseProfile(path, limit = 15) {
     selfMs.set(profile.samples[i], (selfMs.get(profile.samples[i]) ?? 0) + delta);
   }
   const parentOf = new Map();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parentOf.set(child, node.id);
 
   const selfByFunction = new Map();
   const totalByFunction = new Map();

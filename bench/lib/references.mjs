@@ -35,7 +35,10 @@ async function quietly(stores, foreign, key, measure, attempts = 3) {
     const value = await measure();
     const delta = ProcessSampler.delta(before, sampler.snapshot());
     const ours = Object.values(delta.processes).reduce((sum, p) => sum + p.cpuSeconds, 0);
-    const pct = Math.max(0, Math.round(((delta.machineBusySeconds - ours) / delta.machineSeconds) * 100));
+    const pct = Math.max(
+      0,
+      Math.round(((delta.machineBusySeconds - ours) / delta.machineSeconds) * 100),
+    );
     if (!best || pct < best.pct) best = { value, pct };
     if (pct <= FOREIGN_CPU_LIMIT_PCT) break;
   }
@@ -84,7 +87,16 @@ async function redisLoops(stores, seconds, foreign) {
       await redis.xgroup('DESTROY', key, 'ref');
       await redis.xgroup('CREATE', key, 'ref', '0');
       return timed(seconds, async () => {
-        const reply = await redis.xreadgroup('GROUP', 'ref', 'c1', 'COUNT', 100, 'STREAMS', key, '>');
+        const reply = await redis.xreadgroup(
+          'GROUP',
+          'ref',
+          'c1',
+          'COUNT',
+          100,
+          'STREAMS',
+          key,
+          '>',
+        );
         const entries = reply?.[0]?.[1] ?? [];
         if (entries.length === 0) return 0;
         await redis.xack(key, 'ref', ...entries.map(([id]) => id));
@@ -104,8 +116,26 @@ async function redisBenchmark(stores, foreign) {
   const run = (pipeline, requests) => {
     const out = spawnSync(
       'redis-benchmark',
-      ['-h', '127.0.0.1', '-p', String(port), '-c', '1', '-n', String(requests), '-P', String(pipeline), '--csv',
-        'XADD', '{bench-ref}:rb', '*', 'alert', randomUUID(), 'attempt', '0'],
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-c',
+        '1',
+        '-n',
+        String(requests),
+        '-P',
+        String(pipeline),
+        '--csv',
+        'XADD',
+        '{bench-ref}:rb',
+        '*',
+        'alert',
+        randomUUID(),
+        'attempt',
+        '0',
+      ],
       { encoding: 'utf8', timeout: 60_000 },
     );
     const line = out.stdout?.trim().split('\n').at(-1) ?? '';
@@ -113,8 +143,12 @@ async function redisBenchmark(stores, foreign) {
     return Number.isFinite(rps) ? Math.round(rps) : null;
   };
   return {
-    xaddOneByOne: await quietly(stores, foreign, 'redisBenchmarkOneByOne', async () => run(1, 100_000)),
-    xaddPipelined: await quietly(stores, foreign, 'redisBenchmarkPipelined', async () => run(100, 2_000_000)),
+    xaddOneByOne: await quietly(stores, foreign, 'redisBenchmarkOneByOne', async () =>
+      run(1, 100_000),
+    ),
+    xaddPipelined: await quietly(stores, foreign, 'redisBenchmarkPipelined', async () =>
+      run(100, 2_000_000),
+    ),
   };
 }
 
@@ -133,19 +167,51 @@ async function pgbenchReference(stores, seconds, workDir, foreign) {
   );
   await client.end();
   const body = JSON.stringify(loadCorpus()[0]).replaceAll("'", "''");
-  const states = ['enriching', 'enriched', 'analyzing', 'analyzed', 'formatting', 'formatted', 'sending', 'sent'];
+  const states = [
+    'enriching',
+    'enriched',
+    'analyzing',
+    'analyzed',
+    'formatting',
+    'formatted',
+    'sending',
+    'sent',
+  ];
   const script = [
     `INSERT INTO ref_alerts (state, body) VALUES ('new', '${body}') RETURNING id \\gset`,
-    ...states.map((s) => `UPDATE ref_alerts SET state = '${s}', attempt = attempt + 1, state_changed_at = now() WHERE id = :id;`),
+    ...states.map(
+      (s) =>
+        `UPDATE ref_alerts SET state = '${s}', attempt = attempt + 1, state_changed_at = now() WHERE id = :id;`,
+    ),
   ].join('\n');
   const scriptFile = join(workDir, 'pgbench-alert.sql');
   writeFileSync(scriptFile, `${script}\n`);
   const run = (clients) => {
     const out = spawnSync(
       join(stores.pgBin, 'pgbench'),
-      ['-n', '-f', scriptFile, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds),
-        '-h', '127.0.0.1', '-p', String(stores.pgPort), '-U', 'herald', 'bench_ref'],
-      { encoding: 'utf8', env: { ...process.env, PGPASSWORD: stores.password }, timeout: (seconds + 60) * 1000 },
+      [
+        '-n',
+        '-f',
+        scriptFile,
+        '-c',
+        String(clients),
+        '-j',
+        String(Math.min(clients, 2)),
+        '-T',
+        String(seconds),
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(stores.pgPort),
+        '-U',
+        'herald',
+        'bench_ref',
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PGPASSWORD: stores.password },
+        timeout: (seconds + 60) * 1000,
+      },
     );
     const tps = /tps = ([\d.]+)/.exec(out.stdout ?? '');
     if (!tps) throw new Error(`pgbench failed: ${out.stderr || out.stdout}`);
@@ -163,13 +229,20 @@ async function pgbenchReference(stores, seconds, workDir, foreign) {
 
 async function startBareServer() {
   const port = await freePort();
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./bare-server.mjs', import.meta.url)), String(port), API_KEY], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./bare-server.mjs', import.meta.url)), String(port), API_KEY],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i += 1) {
     if ((await fetch(`${url}/readyz`).catch(() => undefined))?.ok) {
-      return { url, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
+      return {
+        url,
+        stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
+      };
     }
     await sleep(50);
   }
@@ -180,7 +253,9 @@ async function startBareServer() {
 /** Wazuh's model: the custom integration spawned once per alert, in sequence. */
 function wazuhModel(url, workDir, { alerts, seconds }) {
   // The interpreter itself, not a version manager's shim, as a manager runs its bundled one.
-  const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+  const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+    encoding: 'utf8',
+  }).stdout.trim();
   const script = join(repoRoot, 'integrations/custom-herald/custom-herald');
   const dir = join(workDir, 'wazuh-alerts');
   mkdirSync(dir, { recursive: true });
@@ -196,7 +271,13 @@ function wazuhModel(url, workDir, { alerts, seconds }) {
     else failed += 1;
   }
   const elapsed = (performance.now() - started) / 1000;
-  return { python, alerts: delivered, failed, seconds: Math.round(elapsed * 10) / 10, perSecond: Math.round((delivered / elapsed) * 10) / 10 };
+  return {
+    python,
+    alerts: delivered,
+    failed,
+    seconds: Math.round(elapsed * 10) / 10,
+    perSecond: Math.round((delivered / elapsed) * 10) / 10,
+  };
 }
 
 /**
@@ -210,23 +291,31 @@ export async function runReferences({ stores, workDir, say }, { seconds, shapes,
   say('references: redis-benchmark');
   const redisBench = await redisBenchmark(stores, foreign);
   await stores.redisMonitor.flushall();
-  say(`references: pgbench, INSERT + 8 UPDATEs per alert (${seconds} s on 1 and on 16 connections)`);
+  say(
+    `references: pgbench, INSERT + 8 UPDATEs per alert (${seconds} s on 1 and on 16 connections)`,
+  );
   const postgres = await pgbenchReference(stores, seconds, workDir, foreign);
   const bare = await startBareServer();
   const fastify = [];
   try {
     for (const shape of shapes) {
       say(`references: bare Fastify, ${shape.batch} per POST, concurrency ${shape.concurrency}`);
-      const load = await quietly(stores, foreign, `fastify-${shape.batch}-${shape.concurrency}`, () => runLoad({
-        url: `${bare.url}/v1/alerts`,
-        apiKey: API_KEY,
-        mode: 'max',
-        durationS: seconds,
-        batch: shape.batch,
-        concurrency: shape.concurrency,
-        maxAlerts: 50_000_000,
-        runTag: `bare-${Date.now()}`,
-      }));
+      const load = await quietly(
+        stores,
+        foreign,
+        `fastify-${shape.batch}-${shape.concurrency}`,
+        () =>
+          runLoad({
+            url: `${bare.url}/v1/alerts`,
+            apiKey: API_KEY,
+            mode: 'max',
+            durationS: seconds,
+            batch: shape.batch,
+            concurrency: shape.concurrency,
+            maxAlerts: 50_000_000,
+            runTag: `bare-${Date.now()}`,
+          }),
+      );
       const elapsed = (load.endedAt - load.startedAt) / 1000;
       fastify.push({
         ...shape,
@@ -236,7 +325,13 @@ export async function runReferences({ stores, workDir, say }, { seconds, shapes,
       });
     }
     say(`references: Wazuh model, custom-herald spawned per alert (at most ${wazuhAlerts} alerts)`);
-    const wazuh = await quietly(stores, foreign, 'wazuh', async () => wazuhModel(bare.url, workDir, { alerts: wazuhAlerts, seconds: 60 }), 2);
+    const wazuh = await quietly(
+      stores,
+      foreign,
+      'wazuh',
+      async () => wazuhModel(bare.url, workDir, { alerts: wazuhAlerts, seconds: 60 }),
+      2,
+    );
     return { redis, redisBenchmark: redisBench, postgres, fastify, wazuh, foreignCpuPct: foreign };
   } finally {
     await bare.stop();

@@ -20,7 +20,10 @@ export function percentiles(values, quantiles) {
 export function fmt(value, digits = 0) {
   if (value === null || value === undefined || Number.isNaN(value)) return '-';
   if (typeof value !== 'number') return String(value);
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return value.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
 }
 
 /** A ratio as "0.42x", or '-' when either side is missing. */
@@ -35,5 +38,9 @@ export function table(header, rows) {
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i]?.length ?? 0)));
   const line = (row) =>
     row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
+  return [
+    line(all[0]),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...all.slice(1).map(line),
+  ].join('\n');
 }

@@ -42,7 +42,11 @@ export class RedisProbe {
       }
       const fields = {};
       for (let j = 0; j < groups[0].length; j += 2) fields[groups[0][j]] = groups[0][j + 1];
-      out[stream] = { read: Number(fields['entries-read'] ?? 0), lag: Number(fields.lag ?? 0), pending: Number(fields.pending ?? 0) };
+      out[stream] = {
+        read: Number(fields['entries-read'] ?? 0),
+        lag: Number(fields.lag ?? 0),
+        pending: Number(fields.pending ?? 0),
+      };
     });
     return out;
   }
@@ -83,7 +87,8 @@ export function redisDelta(before, after) {
     const delta = count - (before.calls[name] ?? 0) - own;
     if (delta > 0) calls[name] = delta;
   }
-  const ownCommands = Object.values(after.probeCommands).reduce((a, b) => a + b, 0) -
+  const ownCommands =
+    Object.values(after.probeCommands).reduce((a, b) => a + b, 0) -
     Object.values(before.probeCommands).reduce((a, b) => a + b, 0);
   return {
     calls,
@@ -175,7 +180,9 @@ export function sampleActivity(monitor, intervalMs = 200) {
 
 /** Memory as the process itself reports it (prom-client's default series), in MB. */
 export async function scrapeMemory(opsUrl) {
-  const text = await fetch(`${opsUrl}/metrics`).then((r) => r.text()).catch(() => '');
+  const text = await fetch(`${opsUrl}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
   const mb = (name) => {
     const line = text.split('\n').find((l) => l.startsWith(name));
     return line ? Math.round(Number(line.split(' ').at(-1)) / 1e5) / 10 : null;
@@ -190,10 +197,13 @@ export async function scrapeMemory(opsUrl) {
 
 /** Reads a stage process's Prometheus text and keeps the stage series the bench reports. */
 export async function scrapeStage(opsUrl) {
-  const text = await fetch(`${opsUrl}/metrics`).then((r) => r.text()).catch(() => '');
+  const text = await fetch(`${opsUrl}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
   const value = (pattern) => {
     let sum = 0;
-    for (const line of text.split('\n')) if (pattern.test(line)) sum += Number(line.split(' ').at(-1));
+    for (const line of text.split('\n'))
+      if (pattern.test(line)) sum += Number(line.split(' ').at(-1));
     return sum;
   };
   return {

@@ -26,7 +26,8 @@ export async function startStores({ workDir, toolchain, say }) {
   const Redis = loadRedis();
   const pgDir = join(workDir, 'postgres');
   const pgPort = await freePort();
-  const start = () => startPostgres({ binaries, dataDir: pgDir, port: pgPort, database: 'herald', fsync: true });
+  const start = () =>
+    startPostgres({ binaries, dataDir: pgDir, port: pgPort, database: 'herald', fsync: true });
   let postgres = await start();
   const forgetPostgres = onCleanup(() => postgres.stop());
   const admin = new pg.Client({ connectionString: postgres.adminUrl });
@@ -38,7 +39,11 @@ export async function startStores({ workDir, toolchain, say }) {
   say(`PostgreSQL 127.0.0.1:${pgPort} (fsync on, pg_stat_statements loaded), data in ${pgDir}`);
 
   const redisPort = await freePort();
-  const redis = await startRedis({ binary: binaries.redisServer, dataDir: join(workDir, 'redis'), port: redisPort });
+  const redis = await startRedis({
+    binary: binaries.redisServer,
+    dataDir: join(workDir, 'redis'),
+    port: redisPort,
+  });
   const forgetRedis = onCleanup(() => redis.stop());
   say(`Redis 127.0.0.1:${redisPort} (AOF everysec), data in ${join(workDir, 'redis')}`);
 
@@ -46,16 +51,25 @@ export async function startStores({ workDir, toolchain, say }) {
     env: { ...toolchain.env, DATABASE_URL: postgres.url },
     encoding: 'utf8',
   });
-  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr || migrate.stdout}`);
+  if (migrate.status !== 0)
+    throw new Error(`migrations failed: ${migrate.stderr || migrate.stdout}`);
 
-  const monitor = new pg.Client({ connectionString: postgres.adminUrl, application_name: 'bench-monitor' });
+  const monitor = new pg.Client({
+    connectionString: postgres.adminUrl,
+    application_name: 'bench-monitor',
+  });
   await monitor.connect();
   await monitor.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-  const herald = new pg.Client({ connectionString: postgres.url, application_name: 'bench-monitor' });
+  const herald = new pg.Client({
+    connectionString: postgres.url,
+    application_name: 'bench-monitor',
+  });
   await herald.connect();
   const redisMonitor = new Redis(redis.url, { connectionName: 'bench-monitor' });
   const redisPid = Number(/process_id:(\d+)/.exec(await redisMonitor.info('server'))[1]);
-  const postmasterPid = Number(readFileSync(join(pgDir, 'cluster', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const postmasterPid = Number(
+    readFileSync(join(pgDir, 'cluster', 'postmaster.pid'), 'utf8').split('\n')[0],
+  );
 
   return {
     databaseUrl: postgres.url,
@@ -77,7 +91,9 @@ export async function startStores({ workDir, toolchain, say }) {
       const { rows } = await herald.query(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'",
       );
-      await herald.query(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY`);
+      await herald.query(
+        `TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY`,
+      );
       await herald.query('VACUUM ANALYZE');
       await herald.query('CHECKPOINT');
       await redisMonitor.flushall();
@@ -98,7 +114,8 @@ export async function startStores({ workDir, toolchain, say }) {
 async function waitReady(url, child, label, logFile) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}; see ${logFile}`);
+    if (child.exitCode !== null)
+      throw new Error(`${label} exited with ${child.exitCode}; see ${logFile}`);
     const response = await fetch(url).catch(() => undefined);
     if (response?.ok) return;
     await sleep(100);
@@ -110,7 +127,15 @@ async function waitReady(url, child, label, logFile) {
  * Starts ingest-api and `replicas` of each stage worker, each its own Node process with
  * default settings (`only`: just these services). `nodeFlags` maps a service name to extra Node flags (--cpu-prof).
  */
-export async function startServices({ stores, toolchain, logDir, mailboxDir, replicas = 1, only, nodeFlags = {} }) {
+export async function startServices({
+  stores,
+  toolchain,
+  logDir,
+  mailboxDir,
+  replicas = 1,
+  only,
+  nodeFlags = {},
+}) {
   mkdirSync(logDir, { recursive: true });
   const httpPort = await freePort();
   const apiUrl = `http://127.0.0.1:${httpPort}`;
@@ -127,39 +152,44 @@ export async function startServices({ stores, toolchain, logDir, mailboxDir, rep
   };
   const plan = [{ name: 'ingest-api', label: 'ingest-api' }];
   for (const name of STAGE_SERVICES) {
-    for (let i = 1; i <= replicas; i += 1) plan.push({ name, label: replicas > 1 ? `${name}-${i}` : name });
+    for (let i = 1; i <= replicas; i += 1)
+      plan.push({ name, label: replicas > 1 ? `${name}-${i}` : name });
   }
   const processes = [];
   for (const { name, label } of plan.filter((p) => !only || only.includes(p.name))) {
     const opsPort = name === 'ingest-api' ? undefined : await freePort();
     const logFile = join(logDir, `${label}.log`);
     const log = openSync(logFile, 'a');
-    const child = spawn(toolchain.node, [...(nodeFlags[name] ?? []), join(repoRoot, 'apps', name, 'src/main.ts')], {
-      cwd: repoRoot,
-      env: {
-        ...common,
-        HERALD_REPLICA: `bench-${label}`,
-        ...(opsPort ? { OPS_HOST: '127.0.0.1', OPS_PORT: String(opsPort) } : {}),
+    const child = spawn(
+      toolchain.node,
+      [...(nodeFlags[name] ?? []), join(repoRoot, 'apps', name, 'src/main.ts')],
+      {
+        cwd: repoRoot,
+        env: {
+          ...common,
+          HERALD_REPLICA: `bench-${label}`,
+          ...(opsPort ? { OPS_HOST: '127.0.0.1', OPS_PORT: String(opsPort) } : {}),
+        },
+        stdio: ['ignore', log, log],
       },
-      stdio: ['ignore', log, log],
-    });
+    );
     const opsUrl = opsPort ? `http://127.0.0.1:${opsPort}` : apiUrl;
     processes.push({ name, label, child, pid: child.pid, opsUrl, logFile });
   }
   const stopAll = () =>
     Promise.all(
-        processes.map(
-          ({ child }) =>
-            new Promise((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-              child.once('exit', () => {
-                clearTimeout(timer);
-                resolve();
-              });
-              child.kill('SIGTERM');
-            }),
-        ),
+      processes.map(
+        ({ child }) =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
     );
   const forget = onCleanup(stopAll);
   for (const p of processes) await waitReady(`${p.opsUrl}/readyz`, p.child, p.label, p.logFile);
