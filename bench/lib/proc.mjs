@@ -147,7 +147,9 @@ export class ProcessSampler {
         cpuSeconds: (now.ticks - then.ticks) / TICKS_PER_SECOND,
         systemSeconds: (now.systemTicks - (then.systemTicks ?? 0)) / TICKS_PER_SECOND,
         peakRssMb: Math.round(now.peakRssKb / 102.4) / 10,
-        startRssMb: Math.round((before.processes[name]?.rssKb ?? 0) / 102.4) / 10,
+        startRssMb: before.processes[name]
+          ? Math.round(before.processes[name].rssKb / 102.4) / 10
+          : null,
       };
     }
     const busy = after.machine.busy - before.machine.busy;
