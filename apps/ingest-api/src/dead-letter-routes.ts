@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { isAlertState, type AlertState, type Database } from '@herald/db';
+import { isAlertId, isAlertState, type AlertState, type Database } from '@herald/db';
 import { deadLetterKey, deadLetters, streamKey, type StageStream } from '@herald/streams';
 import { apiKeyHook } from './auth.ts';
 import { StoreUnavailableError } from './errors.ts';
@@ -30,13 +30,12 @@ export interface DeadLetterPage {
   entries: DeadLetterView[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function alertStates(
   db: Pick<Database, 'pool'>,
   ids: readonly string[],
 ): Promise<Map<string, AlertState>> {
-  const valid = ids.filter((id) => UUID.test(id));
+  const valid = ids.filter((id) => isAlertId(id));
   if (valid.length === 0) return new Map();
   try {
     const { rows } = await db.pool.query<{ id: string; state: string }>(

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { insertAlerts, type Actor, type Database, type NewAlert } from '@herald/db';
-import { publish } from '@herald/streams';
 import { alertIdentity, alertOrigin, validateAlert, type AlertFieldError } from '@herald/wazuh';
 import type { BatchEntry } from './batch.ts';
 import { StoreUnavailableError } from './errors.ts';
+import { handOnToEnrich, type Unpublished } from './hand-on.ts';
 import { findUnstorable } from './storable.ts';
 
 /** Where an alert sat in its request: 0-based index, and the 1-based line of NDJSON bodies. */
@@ -28,7 +28,7 @@ export interface IngestResult {
   accepted: AcceptedAlert[];
   rejected: RejectedAlert[];
   /** Set when the stored alerts could not be handed to the enrich stream. */
-  unpublished?: { count: number; err: unknown };
+  unpublished?: Unpublished;
 }
 
 /** The stores and names one ingest call writes to. */
@@ -134,11 +134,7 @@ export async function ingest(
     id: ref.id,
     duplicate: !ref.created,
   }));
-  const created = refs.filter((ref) => ref.created).map((ref) => ({ alertId: ref.id, attempt: 0 }));
-  try {
-    await publish(target.redis, target.stream, created);
-    return { accepted, rejected };
-  } catch (err) {
-    return { accepted, rejected, unpublished: { count: created.length, err } };
-  }
+  const created = refs.filter((ref) => ref.created).map((ref) => ref.id);
+  const unpublished = await handOnToEnrich(target.redis, target.stream, created);
+  return unpublished ? { accepted, rejected, unpublished } : { accepted, rejected };
 }

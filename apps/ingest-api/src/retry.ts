@@ -6,8 +6,8 @@ import {
   type RetryResult,
   type RetrySelector,
 } from '@herald/db';
-import { publish } from '@herald/streams';
 import { StoreUnavailableError } from './errors.ts';
+import { handOnToEnrich, type Unpublished } from './hand-on.ts';
 
 /** The stores and names a retry writes to. */
 export interface RetryTarget {
@@ -24,7 +24,7 @@ export interface RetryTarget {
 /** What a retry did, and whether the retried alerts were handed on. */
 export interface RetryOutcome extends RetryResult {
   /** Set when the retried alerts could not be handed to the enrich stream. */
-  unpublished?: { count: number; err: unknown };
+  unpublished?: Unpublished;
 }
 
 /**
@@ -54,12 +54,6 @@ export async function retryAndPublish(
     );
   }
 
-  // attempt 0, as for a new alert: the stage counts its attempts from the claim.
-  const messages = result.retried.map((alertId) => ({ alertId, attempt: 0 }));
-  try {
-    await publish(target.redis, target.stream, messages);
-    return result;
-  } catch (err) {
-    return { ...result, unpublished: { count: messages.length, err } };
-  }
+  const unpublished = await handOnToEnrich(target.redis, target.stream, result.retried);
+  return unpublished ? { ...result, unpublished } : result;
 }

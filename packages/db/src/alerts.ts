@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Database } from './client.ts';
 import type { AlertState } from './states.ts';
+import { isAlertId } from './alert-id.ts';
 
 /** What ingest stores for one validated alert. */
 export interface NewAlert {
@@ -147,11 +148,10 @@ export interface AlertView {
   }[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The alert with its history and deliveries, or undefined if there is no such alert. */
 export async function getAlertView(db: Database, id: string): Promise<AlertView | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isAlertId(id)) return undefined;
   const row = await db.prisma.alert.findUnique({
     where: { id },
     include: { history: { orderBy: { id: 'asc' } }, deliveries: { orderBy: { receiver: 'asc' } } },

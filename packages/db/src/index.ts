@@ -1,3 +1,4 @@
+export { isAlertId } from './alert-id.ts';
 export { createDatabase, Prisma, type Database, type DatabaseOptions, type PrismaClient } from './client.ts';
 export {
   applyMigrations,

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Actor } from './alerts.ts';
 import { assertTransition, type AlertState } from './states.ts';
+import { isAlertId } from './alert-id.ts';
 
 // The operator's way out of `error`: `error -> new`, counted in `retries` and capped
 // (reliability R-42), so a poison alert cannot loop through the pipeline forever. Like the
@@ -33,7 +34,6 @@ export interface RetryOptions {
   maxRetries: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Shared by both selectors: `target` holds the locked alerts to move. Failed deliveries
 // go back to pending so the sender tries them again; delivered ones stay delivered, since
@@ -162,8 +162,8 @@ export async function retryFailedAlerts(
   } else {
     // PostgreSQL answers uuids in lower case. A malformed id cannot name an alert, and would
     // fail the uuid cast of the whole batch.
-    const ids = [...new Set(selector.ids.map((id) => (UUID.test(id) ? id.toLowerCase() : id)))];
-    const valid = ids.filter((id) => UUID.test(id));
+    const ids = [...new Set(selector.ids.map((id) => (isAlertId(id) ? id.toLowerCase() : id)))];
+    const valid = ids.filter((id) => isAlertId(id));
     const found =
       valid.length === 0
         ? []

@@ -3,6 +3,7 @@ import {
   commitAttempts,
   failAlerts,
   inTransaction,
+  isAlertId,
   renewClaims,
   stageForInput,
   STAGES,
@@ -73,7 +74,6 @@ function scheduleRetries(
 }
 
 const ACK: EntryOutcome = { kind: 'ack' };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -95,7 +95,7 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
   entries.forEach((entry, index) => {
     // An id that is no alert id can never be claimed, and would fail every statement of
     // the batch it rides in: dead-letter it on sight.
-    if (!UUID.test(entry.message.alertId)) {
+    if (!isAlertId(entry.message.alertId)) {
       outcomes[index] = { kind: 'dead-letter', reason: `${deps.stage}: malformed alert id` };
       deps.logger.warn({ stage: deps.stage, entryId: entry.entryId }, 'stream entry with a malformed alert id');
       return;
