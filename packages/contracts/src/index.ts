@@ -11,6 +11,10 @@ export { AlertFamily, AnalysisSchema, Priority, type Analysis } from './analysis
 export {
   RenderedEmailSchema,
   RenderedMessageSchema,
+  RenderedPagerDutySchema,
+  RenderedSlackSchema,
+  RenderedTeamsSchema,
+  RenderedWebhookSchema,
   type RenderedEmail,
   type RenderedMessage,
 } from './message.ts';
