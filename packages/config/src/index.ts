@@ -11,3 +11,19 @@ export {
   type Channel,
   type ReceiverConfig,
 } from './receivers.ts';
+export {
+  InvalidMatcherError,
+  MatcherObject,
+  MatcherSchema,
+  fieldValues,
+  formatMatcher,
+  isInvalidMatcherError,
+  matcherFromObject,
+  matcherToObject,
+  matches,
+  matchesAll,
+  parseMatcher,
+  type MatchOperator,
+  type MatchSubject,
+  type Matcher,
+} from './matchers.ts';
