@@ -78,21 +78,37 @@ export function assertTransition(from: AlertState, to: AlertState): void {
   }
 }
 
+/** What earlier stages stored on an alert, which a claim may hand to the stage. */
+export type StoredPart = 'body' | 'enrichment' | 'analysis';
+
 /**
  * One stage of the pipeline: the state it takes alerts from, the state it holds them in
- * while working, and the state it leaves them in.
+ * while working, the state it leaves them in, and the stored parts its handler reads. A
+ * claim returns only those: the JSON columns are most of a claim's cost, and the sender
+ * reads none of them (its messages are in the deliveries table).
  */
 export interface StageStates {
   readonly input: AlertState;
   readonly working: WorkingState;
   readonly output: AlertState;
+  readonly reads: readonly StoredPart[];
 }
 
 export const STAGES = {
-  enrich: { input: 'new', working: 'enriching', output: 'enriched' },
-  analyze: { input: 'enriched', working: 'analyzing', output: 'analyzed' },
-  format: { input: 'analyzed', working: 'formatting', output: 'formatted' },
-  send: { input: 'formatted', working: 'sending', output: 'sent' },
+  enrich: { input: 'new', working: 'enriching', output: 'enriched', reads: ['body'] },
+  analyze: {
+    input: 'enriched',
+    working: 'analyzing',
+    output: 'analyzed',
+    reads: ['body', 'enrichment'],
+  },
+  format: {
+    input: 'analyzed',
+    working: 'formatting',
+    output: 'formatted',
+    reads: ['body', 'enrichment', 'analysis'],
+  },
+  send: { input: 'formatted', working: 'sending', output: 'sent', reads: [] },
 } as const satisfies Record<string, StageStates>;
 
 export type StageName = keyof typeof STAGES;

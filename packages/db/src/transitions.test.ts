@@ -49,6 +49,28 @@ describe('claimAlerts', () => {
     expect(taken).toMatchObject({ claimedFrom: 'enriching', attempt: 2 });
   });
 
+  test('a claim returns only the stored parts the stage reads', async ({ db }) => {
+    const ids = await seed(db, 2);
+    await db.pool.query(
+      `UPDATE alerts SET enrichment = '{"kind":"agent"}', analysis = '{"score":1}' WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const [enriching] = await claimAlerts(db.pool, enrich, [ids[0]!], a, 60_000);
+    expect(enriching).toMatchObject({ body: { i: 0 }, enrichment: null, analysis: null });
+
+    await db.pool.query(`UPDATE alerts SET state = 'formatted' WHERE id = $1`, [ids[1]]);
+    const [sending] = await claimAlerts(db.pool, STAGES.send, [ids[1]!], a, 60_000);
+    expect(sending).toMatchObject({ body: null, enrichment: null, analysis: null });
+
+    await db.pool.query(`UPDATE alerts SET state = 'analyzed' WHERE id = $1`, [ids[1]]);
+    const [formatting] = await claimAlerts(db.pool, STAGES.format, [ids[1]!], a, 60_000);
+    expect(formatting).toMatchObject({
+      body: { i: 1 },
+      enrichment: { kind: 'agent' },
+      analysis: { score: 1 },
+    });
+  });
+
   test('alerts in other states are not claimed', async ({ db }) => {
     const ids = await seed(db, 1);
     expect(await claimAlerts(db.pool, STAGES.analyze, ids, a, 60_000)).toEqual([]);

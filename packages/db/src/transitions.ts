@@ -16,6 +16,7 @@ export interface ClaimedAlert {
   retries: number;
   /** The error of the last failed attempt, if any. */
   lastError: string | null;
+  /** Stored parts the stage does not read (`StageStates.reads`) are null. */
   body: unknown;
   enrichment: unknown;
   analysis: unknown;
@@ -59,14 +60,28 @@ export async function claimAlerts(
               state_changed_at = now()
          FROM candidates c
         WHERE a.id = c.id
-       RETURNING a.id, c.from_state, a.attempt, a.retries, a.error, a.body, a.enrichment, a.analysis
+       -- A CASE that is false never reads (or decompresses) the column.
+       RETURNING a.id, c.from_state, a.attempt, a.retries, a.error,
+                 CASE WHEN $7 THEN a.body END AS body,
+                 CASE WHEN $8 THEN a.enrichment END AS enrichment,
+                 CASE WHEN $9 THEN a.analysis END AS analysis
      ),
      history AS (
        INSERT INTO alert_transitions (alert_id, from_state, to_state, service, replica, attempt)
        SELECT id, from_state, $3, $6, $4, attempt FROM claimed
      )
      SELECT * FROM claimed`,
-    [ids, stage.input, stage.working, actor.replica, claimTimeoutMs, actor.service],
+    [
+      ids,
+      stage.input,
+      stage.working,
+      actor.replica,
+      claimTimeoutMs,
+      actor.service,
+      stage.reads.includes('body'),
+      stage.reads.includes('enrichment'),
+      stage.reads.includes('analysis'),
+    ],
   );
   return rows.map((row) => ({
     id: row.id,
