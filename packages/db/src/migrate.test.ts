@@ -12,6 +12,11 @@ describe('migrations', () => {
     expect(rows).toEqual(readMigrations().map((m) => ({ migration_name: m.name, checksum: m.checksum })));
   });
 
+  test('alert rows keep their JSON in TOAST, so a state change does not copy it', async ({ db }) => {
+    const { rows } = await db.pool.query(`SELECT reloptions FROM pg_class WHERE relname = 'alerts'`);
+    expect(rows[0].reloptions).toContain('toast_tuple_target=128');
+  });
+
   test('applying again is a no-op', async ({ db }) => {
     expect(await applyMigrations(db.pool)).toEqual([]);
   });
