@@ -230,6 +230,8 @@ export function buildApp(deps: IngestAppDeps): FastifyInstance {
     redis: deps.redis,
     namespace: deps.namespace,
     apiKeys: deps.apiKeys,
+    actor,
+    maxRetries,
   });
 
   return app;

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { isAlertId, isAlertState, type AlertState, type Database } from '@herald/db';
+import { isAlertId, isAlertState, type Actor, type AlertState, type Database } from '@herald/db';
 import { deadLetterKey, deadLetters, streamKey, type StageStream } from '@herald/streams';
 import { apiKeyHook } from './auth.ts';
 import { StoreUnavailableError } from './errors.ts';
-import { parseDeadLetterQuery } from './operator-requests.ts';
+import type { RawBatch } from './batch.ts';
+import { requeueDeadLetters } from './dead-letter-requeue.ts';
+import { parseDeadLetterQuery, parseRequeueBody } from './operator-requests.ts';
+import { noteRequest } from './request-notes.ts';
 
 /** One dead-letter entry as the API shows it, with where its alert is now. */
 export interface DeadLetterView {
@@ -29,7 +32,6 @@ export interface DeadLetterPage {
   total: number;
   entries: DeadLetterView[];
 }
-
 
 async function alertStates(
   db: Pick<Database, 'pool'>,
@@ -100,12 +102,17 @@ export interface DeadLetterRoutesOptions {
   /** The Redis key namespace of this install. */
   namespace: string;
   apiKeys: readonly string[];
+  /** Written on the history rows of requeued alerts. */
+  actor: Actor;
+  /** Retries one alert may get (HERALD_MAX_RETRIES); a requeue is a retry. */
+  maxRetries: number;
 }
 
 /**
- * GET /v1/dead-letters?stage=<stage>&count=N&after=<entry id>, behind the API key: a
- * stage's dead letters, oldest first, each with its alert's state now. Read only: an
- * operator requeues a dead letter by retrying its alert (POST /v1/alerts/:id/retry).
+ * Behind the API key: GET /v1/dead-letters?stage=<stage>&count=N&after=<entry id> lists a
+ * stage's dead letters, oldest first, each with its alert's state now; POST
+ * /v1/dead-letters/requeue (`{"entryIds":[...]}` or `{"all":true}`, optional `stage`)
+ * retries their alerts and removes the entries (see requeueDeadLetters).
  */
 export async function deadLetterRoutes(
   app: FastifyInstance,
@@ -116,5 +123,22 @@ export async function deadLetterRoutes(
   app.get('/v1/dead-letters', async (request, reply) => {
     const { stage, count, after } = parseDeadLetterQuery(request.query);
     return reply.send(await listDeadLetters(stage, { count, after }, options));
+  });
+
+  app.post('/v1/dead-letters/requeue', async (request, reply) => {
+    const selector = parseRequeueBody(request.body as RawBatch | undefined);
+    const outcome = await requeueDeadLetters(selector, options, {
+      db: options.db,
+      redis: options.redis,
+      stream: streamKey(options.namespace, 'enrich'),
+      actor: options.actor,
+      maxRetries: options.maxRetries,
+    });
+    // A requeue is a retry: the log line counts it as one.
+    noteRequest(request, { retried: outcome.requeued.length, skipped: outcome.kept.length });
+    for (const entry of outcome.requeued) {
+      request.log.debug({ alertId: entry.alertId, stage: entry.stage }, 'dead letter requeued');
+    }
+    return reply.send(outcome);
   });
 }
