@@ -21,3 +21,12 @@ export {
   type ClaimedAlert,
 } from './transitions.ts';
 export * from './retry.ts';
+export {
+  activeSilences,
+  createSilence,
+  expireSilence,
+  listSilences,
+  type NewSilence,
+  type SilenceRow,
+  type StoredMatcher,
+} from './silences.ts';
