@@ -19,6 +19,30 @@ export const AlertFamily = z.enum([
 
 export const Priority = z.enum(['critical', 'high', 'medium', 'low', 'info']);
 
+/**
+ * Set on a digest: the message about alerts folded into an Alertmanager-style group since
+ * the group last notified its receiver. The digest's body is the latest folded alert.
+ */
+export const GroupDigest = z.object({
+  kind: z.literal('digest'),
+  groupId: z.string(),
+  /** The one receiver the digest is for. */
+  receiver: z.string(),
+  /** The group-by fields and their values, e.g. `{ 'rule.id': '5712', 'agent.name': 'web-01' }`. */
+  labels: z.record(z.string(), z.string()),
+  /** 1 for the group's first digest, then 2, 3... */
+  sequence: z.number().int().min(1),
+  /** Alerts folded into this digest. */
+  count: z.number().int().min(1),
+  /** Wazuh times of the first and last folded alert (ISO 8601). */
+  firstAt: z.string(),
+  lastAt: z.string(),
+  /** Up to ten distinct agent names among the folded alerts. */
+  agents: z.array(z.string()),
+  /** Up to ten Herald ids of folded alerts, the latest first. */
+  alertIds: z.array(z.string()),
+});
+
 /** The analyzer's result, stored on the alert. */
 export const AnalysisSchema = z.object({
   family: AlertFamily,
@@ -37,8 +61,11 @@ export const AnalysisSchema = z.object({
   explainedBy: z.enum(['rules', 'llm']),
   /** Names of the receivers that get a message. Empty means the alert is suppressed. */
   receivers: z.array(z.string()),
+  /** Present on digests of grouped alerts only. */
+  group: GroupDigest.optional(),
 });
 
 export type AlertFamily = z.infer<typeof AlertFamily>;
 export type Priority = z.infer<typeof Priority>;
 export type Analysis = z.infer<typeof AnalysisSchema>;
+export type GroupDigest = z.infer<typeof GroupDigest>;

@@ -7,7 +7,13 @@ export {
   MissingSource,
   type Enrichment,
 } from './enrichment.ts';
-export { AlertFamily, AnalysisSchema, Priority, type Analysis } from './analysis.ts';
+export {
+  AlertFamily,
+  AnalysisSchema,
+  GroupDigest,
+  Priority,
+  type Analysis,
+} from './analysis.ts';
 export {
   RenderedEmailSchema,
   RenderedMessageSchema,
