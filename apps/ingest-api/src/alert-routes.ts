@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { getAlertView, type Actor, type Database } from '@herald/db';
+import { AlertWriter } from './alert-writer.ts';
 import { apiKeyHook } from './auth.ts';
 import type { BackpressureGate } from './backpressure.ts';
 import { splitBatch, type RawBatch } from './batch.ts';
@@ -69,10 +70,13 @@ export async function alertRoutes(
   options: AlertRoutesOptions,
 ): Promise<void> {
   const target = {
-    db: options.db,
-    redis: options.redis,
-    stream: options.stream,
-    actor: options.actor,
+    writer: new AlertWriter({
+      db: options.db,
+      redis: options.redis,
+      stream: options.stream,
+      actor: options.actor,
+      onWrite: (alerts) => options.metrics.writeGroupAlerts.observe(alerts),
+    }),
   };
 
   app.addHook('onRequest', apiKeyHook(options.apiKeys));

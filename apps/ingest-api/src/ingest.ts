@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
-import { insertAlerts, type Actor, type Database, type NewAlert } from '@herald/db';
+import type { NewAlert } from '@herald/db';
 import { alertIdentity, alertOrigin, validateAlert, type AlertFieldError } from '@herald/wazuh';
+import type { AlertWriter } from './alert-writer.ts';
 import type { BatchEntry } from './batch.ts';
-import { StoreUnavailableError } from './errors.ts';
-import { handOnToEnrich, type Unpublished } from './hand-on.ts';
+import type { Unpublished } from './hand-on.ts';
 import { findUnstorable } from './storable.ts';
 
 /** Where an alert sat in its request: 0-based index, and the 1-based line of NDJSON bodies. */
@@ -31,14 +30,9 @@ export interface IngestResult {
   unpublished?: Unpublished;
 }
 
-/** The stores and names one ingest call writes to. */
+/** Where ingest stores the valid alerts and hands them on. */
 export interface IngestTarget {
-  db: Pick<Database, 'pool'>;
-  redis: Redis;
-  /** The enrich stream's key. */
-  stream: string;
-  /** Written on each new alert's first history row. */
-  actor: Actor;
+  writer: Pick<AlertWriter, 'write'>;
 }
 
 function positionOf(entry: BatchEntry): BatchPosition {
@@ -79,8 +73,8 @@ function toNewAlert(
 }
 
 /**
- * Validates a batch, stores every valid alert in one idempotent statement, then hands the
- * newly created ones to the enrich stream in one pipelined write.
+ * Validates a batch, then stores every valid alert idempotently and hands the newly created
+ * ones to the enrich stream (the writer does both for concurrent requests at once).
  *
  * Throws StoreUnavailableError when the insert fails: nothing was stored and the caller
  * must not acknowledge anything. A failed publish does not throw: the alerts are committed
@@ -111,30 +105,11 @@ export async function ingest(
     return { accepted: [], rejected };
   }
 
-  let refs;
-  try {
-    refs = await insertAlerts(
-      target.db,
-      valid.map((v) => v.alert),
-      target.actor,
-    );
-  } catch (err) {
-    // One statement: it committed whole or not at all. Every failure is answered as
-    // retryable, since a retry of an idempotent insert can never store an alert twice.
-    throw new StoreUnavailableError(
-      'the database is unavailable; nothing was stored, retry later',
-      {
-        cause: err,
-      },
-    );
-  }
-
+  const { refs, unpublished } = await target.writer.write(valid.map((v) => v.alert));
   const accepted = refs.map((ref, i): AcceptedAlert => ({
     ...valid[i]!.position,
     id: ref.id,
     duplicate: !ref.created,
   }));
-  const created = refs.filter((ref) => ref.created).map((ref) => ref.id);
-  const unpublished = await handOnToEnrich(target.redis, target.stream, created);
   return unpublished ? { accepted, rejected, unpublished } : { accepted, rejected };
 }

@@ -17,6 +17,8 @@ export interface IngestMetrics {
   backpressureRefusals: Counter;
   /** The enrich group's lag at the last reading (entries not yet delivered to a worker). */
   enrichLag: Gauge;
+  /** Alerts per database write: how many concurrent requests' alerts shared one commit. */
+  writeGroupAlerts: Histogram;
 }
 
 /** Registers ingest-api's metrics on `registry` (one registry per app instance). */
@@ -55,6 +57,12 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     enrichLag: new Gauge({
       name: 'herald_ingest_enrich_lag',
       help: 'Entries of the enrich stream not yet delivered to its consumer group, at the last reading.',
+      registers: [registry],
+    }),
+    writeGroupAlerts: new Histogram({
+      name: 'herald_ingest_write_alerts',
+      help: 'Alerts stored per database write (the alerts of every request that queued behind earlier writes).',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000],
       registers: [registry],
     }),
   };
