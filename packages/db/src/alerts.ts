@@ -46,8 +46,9 @@ export async function insertAlerts(
   // One round trip: insert what is new, write its history, and read back the ids of
   // both new and existing alerts. ON CONFLICT DO NOTHING skips repeats, including a
   // repeat inside the same batch (the first occurrence wins).
-  const { rows } = await db.pool.query<{ identity_key: string; id: string; state: AlertState; created: boolean }>(
-    `WITH input AS (
+  const { rows } = await db.pool.query<{ identity_key: string; id: string; state: AlertState; created: boolean }>({
+    name: 'herald-insert-alerts',
+    text: `WITH input AS (
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
                             $6::int[], $7::text[], $8::text[], $9::jsonb[])
          WITH ORDINALITY AS t(id, identity_key, source_id, manager, rule_id, rule_level,
@@ -72,7 +73,7 @@ export async function insertAlerts(
        FROM alerts a
       WHERE a.identity_key = ANY($2::text[])
         AND NOT EXISTS (SELECT 1 FROM inserted i WHERE i.identity_key = a.identity_key)`,
-    [
+    values: [
       ids,
       column('identityKey'),
       column('sourceId'),
@@ -85,7 +86,7 @@ export async function insertAlerts(
       actor.service,
       actor.replica,
     ],
-  );
+  });
   const byIdentity = new Map(rows.map((row) => [row.identity_key, row]));
   // A concurrent post of the same alert may commit after this statement's snapshot was
   // taken: its row made our insert skip, yet the SELECT above could not see it. A new

@@ -4,7 +4,9 @@ import { assertTransition, type AlertState, type StageStates } from './states.ts
 
 // The stages' writes, one statement per batch: a claim, a commit, a sweep. Each is a
 // compare-and-set on the state (and, once claimed, on the claimant), so two replicas can
-// never both win the same move, and each leaves one history row per alert it moved.
+// never both win the same move, and each leaves one history row per alert it moved. The
+// statements run for every batch are named, so each connection parses them once: unnamed,
+// node-postgres has PostgreSQL parse these large CTEs on every call.
 
 /** An alert a worker now holds, with what earlier stages stored on it. */
 export interface ClaimedAlert {
@@ -45,8 +47,9 @@ export async function claimAlerts(
     body: unknown;
     enrichment: unknown;
     analysis: unknown;
-  }>(
-    `WITH candidates AS (
+  }>({
+    name: 'herald-claim-alerts',
+    text: `WITH candidates AS (
        SELECT id, state AS from_state FROM alerts
         WHERE id = ANY($1::uuid[])
           AND (state = $2 OR (state = $3 AND claim_expires_at < now()))
@@ -71,7 +74,7 @@ export async function claimAlerts(
        SELECT id, from_state, $3, $6, $4, attempt FROM claimed
      )
      SELECT * FROM claimed`,
-    [
+    values: [
       ids,
       stage.input,
       stage.working,
@@ -82,7 +85,7 @@ export async function claimAlerts(
       stage.reads.includes('enrichment'),
       stage.reads.includes('analysis'),
     ],
-  );
+  });
   return rows.map((row) => ({
     id: row.id,
     claimedFrom: row.from_state,
@@ -142,8 +145,9 @@ export async function commitAttempts(
     assertTransition(stage.working, to);
     return to;
   });
-  const { rows } = await client.query<{ id: string }>(
-    `WITH input AS (
+  const { rows } = await client.query<{ id: string }>({
+    name: 'herald-commit-attempts',
+    text: `WITH input AS (
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::text[], $6::text[], $7::double precision[])
          AS t(id, to_state, enrichment, analysis, error, reason, defer_ms)
      ),
@@ -183,7 +187,7 @@ export async function commitAttempts(
        SELECT id, $8, to_state, $10, $9, attempt, error, reason FROM moved
      )
      SELECT id FROM moved`,
-    [
+    values: [
       results.map((r) => r.id),
       toStates,
       results.map((r) => (r.kind === 'done' && r.enrichment !== undefined ? JSON.stringify(r.enrichment) : null)),
@@ -197,7 +201,7 @@ export async function commitAttempts(
       actor.replica,
       actor.service,
     ],
-  );
+  });
   return new Set(rows.map((row) => row.id));
 }
 
