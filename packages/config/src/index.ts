@@ -27,3 +27,22 @@ export {
   type MatchSubject,
   type Matcher,
 } from './matchers.ts';
+export { ConfigFileError, formatIssue, isConfigFileError, type ConfigIssue } from './errors.ts';
+export { loadConfig, parseConfig, type ConfigOptions, type HeraldConfig } from './config.ts';
+export { configFromEnv } from './from-env.ts';
+export type { EnvSource } from './interpolate.ts';
+export { DEFAULT_GROUPING, type GroupingSettings, type RouteNode } from './route-tree.ts';
+export {
+  evaluateCondition,
+  formatRouteCondition,
+  parseRouteCondition,
+  type NumericCondition,
+  type RouteCondition,
+} from './conditions.ts';
+export { intervalHolds, type TimeInterval } from './time-intervals.ts';
+export {
+  routeAlert,
+  type MutedRoute,
+  type RoutedReceiver,
+  type RoutingResult,
+} from './route-alert.ts';

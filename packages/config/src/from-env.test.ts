@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { isConfigFileError } from './errors.ts';
+import { configFromEnv } from './from-env.ts';
+import { routeAlert } from './route-alert.ts';
+
+const NOW = new Date('2026-12-04T12:00:00Z');
+const alertAt = (level: number) => ({
+  timestamp: 't',
+  rule: { level, id: '5712', description: 'd' },
+});
+
+describe('configFromEnv', () => {
+  it('gives one email receiver that gets every alert when nothing is set', () => {
+    const config = configFromEnv({});
+    expect(config.source).toBe('environment');
+    expect(config.receivers).toEqual([
+      { name: 'default', email: { from: 'Herald <herald@localhost>', to: ['soc@localhost'] } },
+    ]);
+    expect(routeAlert(config, alertAt(0), {}, NOW).receivers.map((r) => r.name)).toEqual([
+      'default',
+    ]);
+  });
+
+  it('builds the receiver from HERALD_DEFAULT_RECEIVER, HERALD_MAIL_FROM and HERALD_MAIL_TO', () => {
+    const config = configFromEnv({
+      HERALD_DEFAULT_RECEIVER: 'soc',
+      HERALD_MAIL_FROM: 'Herald <herald@example.com>',
+      HERALD_MAIL_TO: 'a@example.com, b@example.com',
+    });
+    expect(config.receivers).toEqual([
+      {
+        name: 'soc',
+        email: { from: 'Herald <herald@example.com>', to: ['a@example.com', 'b@example.com'] },
+      },
+    ]);
+  });
+
+  it('sends alerts at or above HERALD_NOTIFY_MIN_LEVEL and says why the others reach nobody', () => {
+    const config = configFromEnv({ HERALD_NOTIFY_MIN_LEVEL: '11', HERALD_DEFAULT_RECEIVER: 'soc' });
+    expect(routeAlert(config, alertAt(11), {}, NOW).receivers.map((r) => r.name)).toEqual(['soc']);
+    const below = routeAlert(config, alertAt(10), {}, NOW);
+    expect(below.receivers).toEqual([]);
+    expect(below.reason).toContain('rule.level>=11 does not hold (rule.level is 10)');
+  });
+
+  it('names the variable that is wrong', () => {
+    const messageOf = (env: Record<string, string>): string => {
+      try {
+        configFromEnv(env);
+      } catch (err) {
+        if (isConfigFileError(err)) return err.message;
+        throw err;
+      }
+      return '';
+    };
+    expect(messageOf({ HERALD_NOTIFY_MIN_LEVEL: 'high' })).toContain(
+      'HERALD_NOTIFY_MIN_LEVEL: must be a whole number from 0 to 16',
+    );
+    expect(messageOf({ HERALD_DEFAULT_RECEIVER: 'the soc' })).toContain(
+      'HERALD_DEFAULT_RECEIVER: ',
+    );
+    expect(messageOf({ HERALD_MAIL_TO: ' , ' })).toContain('HERALD_MAIL_TO: ');
+  });
+});
