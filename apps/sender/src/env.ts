@@ -14,6 +14,10 @@ export const SenderEnv = z
     HERALD_DESTINATION_RETRY_MS: MsEnv.default(30_000), // 30 s
     /** How long to keep recording a receipt after the server took the message (rides out a database restart). */
     HERALD_RECEIPT_WRITE_BUDGET_MS: MsEnv.default(30_000), // 30 s
+    /** The configuration file (receivers: Slack, Teams, webhook, PagerDuty); unset: email to HERALD_MAIL_TO only. */
+    HERALD_CONFIG: z.string().min(1).optional(),
+    /** Slack, Teams, webhook and PagerDuty calls: bound on the connect, and on the reply. */
+    HERALD_HTTP_TIMEOUT_MS: MsEnv.min(1).default(15_000), // 15 s
     // SMTP: when SMTP_HOST is unset, mail goes to .eml files in HERALD_MAILBOX_DIR.
     SMTP_HOST: z.string().optional(),
     SMTP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),

@@ -1,9 +1,8 @@
 import { describe, expect } from 'vitest';
-import { CircuitBreaker } from '@herald/breaker';
 import { test } from '@herald/db/testing';
 import { createSilentLogger } from '@herald/runtime';
 import { createSendHandler } from './handler.ts';
-import { alertWithDeliveries, captureLogs, deliveryRows } from './test-support.ts';
+import { alertWithDeliveries, captureLogs, deliveryRows, viaEmail } from './test-support.ts';
 import { SmtpTransport } from './transports/smtp.ts';
 import { startTestSmtpServer } from './transports/smtp-test-server.ts';
 import type { EmailTransport } from './transports/types.ts';
@@ -42,8 +41,7 @@ describe('send handler, after the message went out', () => {
     const logs = captureLogs();
     const handler = createSendHandler({
       db,
-      transport,
-      guard: new CircuitBreaker({ name: 'smtp' }),
+      ...viaEmail(transport),
       logger: logs.logger,
       ...FAST,
     });
@@ -70,8 +68,7 @@ describe('send handler, after the message went out', () => {
     const logs = captureLogs();
     const handler = createSendHandler({
       db,
-      transport,
-      guard: new CircuitBreaker({ name: 'smtp' }),
+      ...viaEmail(transport),
       logger: logs.logger,
       ...FAST,
     });
@@ -125,8 +122,7 @@ describe('send handler, after the message went out', () => {
     const logs = captureLogs();
     const handler = createSendHandler({
       db,
-      transport,
-      guard: new CircuitBreaker({ name: 'smtp' }),
+      ...viaEmail(transport),
       logger: logs.logger,
       ...FAST,
     });
@@ -185,8 +181,7 @@ describe('send handler, a replica that lost its claim', () => {
       };
       const handler = createSendHandler({
         db,
-        transport: overtaken,
-        guard: new CircuitBreaker({ name: 'smtp' }),
+        ...viaEmail(overtaken),
         logger: createSilentLogger(),
         ...FAST,
       });
@@ -223,8 +218,7 @@ describe('send handler, a replica that lost its claim', () => {
     const logs = captureLogs();
     const handler = createSendHandler({
       db,
-      transport: overtaken,
-      guard: new CircuitBreaker({ name: 'smtp' }),
+      ...viaEmail(overtaken),
       logger: logs.logger,
       ...FAST,
     });
@@ -271,8 +265,7 @@ describe('send handler, a delivery that throws', () => {
     };
     const handler = createSendHandler({
       db,
-      transport: held,
-      guard: new CircuitBreaker({ name: 'smtp' }),
+      ...viaEmail(held),
       logger: logs.logger,
       ...FAST,
     });

@@ -7,8 +7,8 @@ import type { Database } from '@herald/db';
 import { test } from '@herald/db/testing';
 import { createSilentLogger } from '@herald/runtime';
 import { createTestCertificates, type TestCertificates } from '@herald/testkit';
-import { createSendHandler, type SendHandlerOptions } from './handler.ts';
-import { alertWithDeliveries, deliveryRows } from './test-support.ts';
+import { createSendHandler, type CallGuard, type SendHandlerOptions } from './handler.ts';
+import { alertWithDeliveries, deliveryRows, viaEmail } from './test-support.ts';
 import { MailboxTransport } from './transports/mailbox.ts';
 import { SmtpTransport, type SmtpTransportOptions } from './transports/smtp.ts';
 import {
@@ -41,16 +41,16 @@ afterAll(async () => {
 function handlerFor(
   db: Database,
   transport: EmailTransport,
-  overrides: Partial<Pick<SendHandlerOptions, 'guard' | 'concurrency'>> = {},
+  overrides: { guard?: CallGuard } & Partial<Pick<SendHandlerOptions, 'concurrency'>> = {},
 ) {
+  const { guard, ...rest } = overrides;
   return createSendHandler({
     db,
-    transport,
-    guard: new CircuitBreaker({ name: 'smtp' }),
+    ...viaEmail(transport, guard),
     logger,
     concurrency: 4,
     destinationRetryMs: DESTINATION_RETRY_MS,
-    ...overrides,
+    ...rest,
   });
 }
 

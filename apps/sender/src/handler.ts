@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isBrokenCircuitError } from '@herald/breaker';
-import { RenderedEmailSchema } from '@herald/contracts';
+import { RenderedMessageSchema } from '@herald/contracts';
 import type { AttemptResult, ClaimedAlert, Database } from '@herald/db';
 import type { Logger } from '@herald/runtime';
 import type { StageHandler } from '@herald/stage';
@@ -13,8 +13,14 @@ import {
   markSending,
   type DeliveryRow,
 } from './deliveries.ts';
+import type { DeliveryGate } from './delivery-gate.ts';
+import {
+  isNoDestinationError,
+  type DeliveryReceipt,
+  type Destination,
+  type Destinations,
+} from './destinations.ts';
 import { classifySendFailure } from './send-failure.ts';
-import type { EmailReceipt, EmailTransport, OutgoingEmail } from './transports/types.ts';
 
 /** Runs outbound calls through the destination's circuit breaker. */
 export interface CallGuard {
@@ -24,13 +30,28 @@ export interface CallGuard {
   ): Promise<T>;
 }
 
+/** The breaker of each destination, by name (a BreakerRegistry). */
+export interface CallGuards {
+  get(name: string): CallGuard;
+}
+
 export interface SendHandlerOptions {
   db: Database;
-  transport: EmailTransport;
-  guard: CallGuard;
+  /** Where each delivery goes (its channel and receiver), and the transports. */
+  destinations: Destinations;
+  /** One breaker per destination, so one receiver's outage never holds back the others. */
+  breakers: CallGuards;
+  /**
+   * Rate limits and Retry-After shared by every replica; without one, neither limits are
+   * kept nor a 429 shared (a 429 still defers its own alert).
+   */
+  gate?: DeliveryGate;
   logger: Logger;
   concurrency: number;
-  /** How long an alert waits after its destination could not take any message. */
+  /**
+   * How long an alert waits after its destination could not take any message, or
+   * answered 429 without saying how long to wait.
+   */
   destinationRetryMs: number;
   /**
    * How long to keep trying to record a receipt once the transport took the message: long
@@ -47,6 +68,8 @@ const RECEIPT_DEFAULTS = {
   receiptRetryDelayMs: 250, // 250 ms, doubling
 };
 const RECEIPT_MAX_PAUSE_MS = 5_000;
+// A Retry-After beyond this is a provider's mistake, not a reason to hold alerts for days.
+const MAX_RETRY_AFTER_MS = 3_600_000; // 1 h
 
 type DeliveryOutcome =
   | { kind: 'delivered' }
@@ -117,9 +140,11 @@ function alertResult(alertId: string, outcomes: readonly DeliveryOutcome[]): Att
  * deliveries are delivered. While the destination cannot take any message (its breaker
  * is open, it is unreachable, it refuses the login or the service) the alert is deferred,
  * not failed: a mail outage does not use up its attempts or push it into dead letters.
+ * So it is while the destination's rate limit is spent or a 429 asked every replica to
+ * wait: nothing is sent, no attempt counted, and the breaker hears nothing of it.
  */
 export function createSendHandler(options: SendHandlerOptions): StageHandler {
-  const { db, transport, guard, logger } = options;
+  const { db, destinations, breakers, gate, logger } = options;
   const { receiptWriteBudgetMs, receiptRetryDelayMs } = { ...RECEIPT_DEFAULTS, ...options };
 
   function changedUnderUs(row: DeliveryRow): DeliveryOutcome {
@@ -133,33 +158,87 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
     if (row.status === 'failed') {
       return { kind: 'failed', error: `${row.receiver}: ${row.lastError ?? 'failed'}` };
     }
+    const rendered = RenderedMessageSchema.safeParse(row.rendered);
+    if (!rendered.success || rendered.data.channel !== row.channel) {
+      return failUnsent(row, 'rendered message is unreadable');
+    }
+    let destination: Destination;
+    try {
+      destination = destinations.resolve(row.receiver, row.channel);
+    } catch (err) {
+      if (!isNoDestinationError(err)) throw err;
+      return failUnsent(row, err.message);
+    }
+
+    // Before the attempt is counted: waiting for a rate limit costs the delivery nothing.
+    const waitMs = gate ? await gate.admit(destination.name, destination.rateLimit) : 0;
+    if (waitMs > 0) {
+      return {
+        kind: 'deferred',
+        delayMs: waitMs,
+        reason: `${row.receiver}: ${destination.name} rate limited, next message in ${waitMs} ms`,
+      };
+    }
+
     if (!(await markSending(db.pool, row.id))) {
       return changedUnderUs(row);
     }
-
-    const rendered = RenderedEmailSchema.safeParse(row.rendered);
-    if (!rendered.success) {
-      const error = 'rendered message is unreadable';
-      await markAttemptFailed(db.pool, row.id, error, true);
-      return { kind: 'failed', error: `${row.receiver}: ${error}` };
-    }
-
-    const message: OutgoingEmail = { ...rendered.data, messageId: row.messageKey };
-    let receipt: EmailReceipt;
+    let receipt: DeliveryReceipt;
     try {
-      receipt = await guard.execute((callSignal) => transport.send(message, callSignal), {
-        signal,
-      });
+      receipt = await breakers
+        .get(destination.name)
+        .execute((callSignal) => destination.send(rendered.data, row.messageKey, callSignal), {
+          signal,
+        });
     } catch (err) {
-      return sendFailed(row, err);
+      return sendFailed(row, destination, err);
     }
     // The message is out: from here on the delivery must not become pending again.
     return recordReceipt(row, receipt);
   }
 
-  async function sendFailed(row: DeliveryRow, err: unknown): Promise<DeliveryOutcome> {
+  /** A delivery that cannot be sent as it is: failed, its one attempt counted. */
+  async function failUnsent(row: DeliveryRow, error: string): Promise<DeliveryOutcome> {
+    if (!(await markSending(db.pool, row.id))) {
+      return changedUnderUs(row);
+    }
+    await markAttemptFailed(db.pool, row.id, error, true);
+    return { kind: 'failed', error: `${row.receiver}: ${error}` };
+  }
+
+  async function throttled(
+    row: DeliveryRow,
+    destination: Destination,
+    err: unknown,
+  ): Promise<DeliveryOutcome> {
+    const error = `${row.receiver}: ${errorText(err)}`;
+    const asked = (err as { retryAfterMs?: unknown }).retryAfterMs;
+    const delayMs = Math.min(
+      typeof asked === 'number' ? Math.max(asked, 1) : options.destinationRetryMs,
+      MAX_RETRY_AFTER_MS,
+    );
+    // Every replica waits too, before it spends a message of the limit on a certain 429.
+    await gate?.holdOff(destination.name, delayMs);
+    if (!(await markNotAttempted(db.pool, row.id, error))) {
+      return changedUnderUs(row);
+    }
+    logger.info(
+      { alertId: row.alertId, receiver: row.receiver, destination: destination.name, delayMs },
+      'destination asked to slow down, delivery deferred',
+    );
+    return { kind: 'deferred', delayMs, reason: error };
+  }
+
+  async function sendFailed(
+    row: DeliveryRow,
+    destination: Destination,
+    err: unknown,
+  ): Promise<DeliveryOutcome> {
     const error = `${row.receiver}: ${errorText(err)}`;
     const kind = classifySendFailure(err);
+    if (kind === 'throttled') {
+      return throttled(row, destination, err);
+    }
 
     if (kind === 'destination') {
       // The destination took nothing: wait for it, and spend no delivery attempt on it.
@@ -188,9 +267,13 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
     return permanent ? { kind: 'failed', error } : { kind: 'retry', error };
   }
 
-  async function recordReceipt(row: DeliveryRow, receipt: EmailReceipt): Promise<DeliveryOutcome> {
+  async function recordReceipt(
+    row: DeliveryRow,
+    receipt: DeliveryReceipt,
+  ): Promise<DeliveryOutcome> {
     const fields = { alertId: row.alertId, receiver: row.receiver, deliveryId: row.id };
-    if (receipt.rejected && receipt.rejected.length > 0) {
+    const providerId = 'messageId' in receipt ? receipt.messageId : receipt.id;
+    if ('rejected' in receipt && receipt.rejected && receipt.rejected.length > 0) {
       logger.warn(
         {
           ...fields,
@@ -207,7 +290,7 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
     for (let pause = receiptRetryDelayMs; ; pause = Math.min(pause * 2, RECEIPT_MAX_PAUSE_MS)) {
       try {
         if (await markDelivered(db.pool, row.id, receipt)) {
-          logger.info({ ...fields, messageId: receipt.messageId }, 'message delivered');
+          logger.info({ ...fields, providerId }, 'message delivered');
           return { kind: 'delivered' };
         }
         // Not `sending` any more: an earlier try whose reply was lost, or a replica that
@@ -266,6 +349,6 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
       );
       return alerts.map((alert) => alertResult(alert.id, byAlert.get(alert.id) ?? []));
     },
-    close: () => transport.close(),
+    close: () => destinations.close(),
   };
 }

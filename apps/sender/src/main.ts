@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
+import { configFromEnv, loadConfig } from '@herald/config';
 import { loadEnvOrExit } from '@herald/runtime';
 import { createBreakerRegistry, runStageService } from '@herald/stage';
+import { RedisDeliveryGate } from './delivery-gate.ts';
+import { createDestinations } from './destinations.ts';
 import { SenderEnv } from './env.ts';
 import { createSendHandler } from './handler.ts';
 import { MailboxTransport, SmtpTransport, type EmailTransport } from './transports/index.ts';
@@ -11,9 +14,13 @@ await runStageService({
   service: 'sender',
   stage: 'send',
   env,
-  createHandler: ({ db, logger, registry }) => {
+  createHandler: async ({ db, redis, logger, registry }) => {
+    // `${VAR}` references in the file are read from the environment, secrets included.
+    const config = env.HERALD_CONFIG
+      ? await loadConfig(env.HERALD_CONFIG, { env: process.env })
+      : configFromEnv(process.env);
     let transport: EmailTransport;
-    let destination: string;
+    let emailDestination: string;
     if (env.SMTP_HOST) {
       if (!env.SMTP_TLS_REJECT_UNAUTHORIZED) {
         logger.warn(
@@ -34,7 +41,7 @@ await runStageService({
           : {}),
         ...(env.SMTP_CA_FILE ? { caFile: env.SMTP_CA_FILE } : {}),
       });
-      destination = `smtp:${env.SMTP_HOST}`;
+      emailDestination = `smtp:${env.SMTP_HOST}`;
       logger.info(
         { host: env.SMTP_HOST, port: env.SMTP_PORT, security: env.SMTP_SECURITY },
         'delivering mail over SMTP',
@@ -42,20 +49,32 @@ await runStageService({
     } else {
       const directory = resolve(env.HERALD_MAILBOX_DIR);
       transport = new MailboxTransport({ directory });
-      destination = 'mailbox';
+      emailDestination = 'mailbox';
       logger.info({ directory }, 'SMTP_HOST not set: writing mail as .eml files');
     }
-    const guard = createBreakerRegistry(logger, registry, {
+    logger.info(
+      { source: config.source, receivers: config.receivers.map((receiver) => receiver.name) },
+      'receivers loaded',
+    );
+    const breakers = createBreakerRegistry(logger, registry, {
       windowMs: env.HERALD_BREAKER_WINDOW_MS,
       minimumCalls: env.HERALD_BREAKER_MIN_CALLS,
       openMs: env.HERALD_BREAKER_OPEN_MS,
-      // The transport has its own timeouts per step; this bounds a whole send.
-      callTimeoutMs: env.SMTP_TIMEOUT_MS * 3,
-    }).get(destination);
+      // The transports have their own timeouts per step; this bounds a whole send.
+      callTimeoutMs: Math.max(env.SMTP_TIMEOUT_MS, env.HERALD_HTTP_TIMEOUT_MS) * 3,
+    });
     return createSendHandler({
       db,
-      transport,
-      guard,
+      destinations: createDestinations({
+        email: { transport, name: emailDestination },
+        receivers: new Map(config.receivers.map((receiver) => [receiver.name, receiver])),
+        http: {
+          connectTimeoutMs: env.HERALD_HTTP_TIMEOUT_MS,
+          responseTimeoutMs: env.HERALD_HTTP_TIMEOUT_MS,
+        },
+      }),
+      breakers,
+      gate: new RedisDeliveryGate({ redis, namespace: env.HERALD_REDIS_NAMESPACE }),
       logger,
       concurrency: env.HERALD_SEND_CONCURRENCY,
       destinationRetryMs: env.HERALD_DESTINATION_RETRY_MS,

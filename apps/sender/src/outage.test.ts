@@ -8,7 +8,7 @@ import { StageWorker, stageSettingsFromEnv } from '@herald/stage';
 import { waitFor } from '@herald/testkit';
 import { SenderEnv } from './env.ts';
 import { createSendHandler } from './handler.ts';
-import { alertWithDeliveries, deliveryRows } from './test-support.ts';
+import { alertWithDeliveries, deliveryRows, viaEmail } from './test-support.ts';
 import { SmtpTransport } from './transports/smtp.ts';
 import { closedPort, startTestSmtpServer } from './transports/smtp-test-server.ts';
 
@@ -55,8 +55,7 @@ test(
       settings: stageSettingsFromEnv(env),
       handler: createSendHandler({
         db,
-        transport,
-        guard: breaker,
+        ...viaEmail(transport, breaker),
         logger,
         concurrency: 8,
         destinationRetryMs: env.HERALD_DESTINATION_RETRY_MS,

@@ -1,4 +1,5 @@
 import { isBreakerTimeoutError, isBrokenCircuitError } from '@herald/breaker';
+import { isHttpDeliveryError, type HttpDeliveryError } from './transports/http-errors.ts';
 import { isMailboxWriteError, isSmtpSendError, type SmtpSendError } from './transports/index.ts';
 import { isMessageCommand } from './transports/smtp-errors.ts';
 
@@ -10,10 +11,13 @@ import { isMessageCommand } from './transports/smtp-errors.ts';
  *   an outage of the mail server never pushes alerts into dead letters (DESIGN.md).
  * - `transient`: this message, refused for now (451/452 to RCPT or DATA) or failed in a
  *   way nothing explains: retried, each try counting an attempt.
- * - `permanent`: this message, refused for good (5xx to MAIL FROM, RCPT TO or DATA, or a
- *   message that cannot be sent as it is): the delivery fails.
+ * - `permanent`: this message, refused for good (5xx to MAIL FROM, RCPT TO or DATA, a 4xx
+ *   other than 408/429 from an HTTP endpoint, or a message that cannot be sent as it is):
+ *   the delivery fails with the provider's reason.
+ * - `throttled`: the destination asked us to slow down (429): every replica waits its
+ *   Retry-After, no attempt is spent and the breaker does not count it.
  */
-export type SendFailureKind = 'destination' | 'transient' | 'permanent';
+export type SendFailureKind = 'destination' | 'transient' | 'permanent' | 'throttled';
 
 /** RFC 5321 4.2.2: 421, the service is not available and the server closes the session. */
 const SERVICE_NOT_AVAILABLE = 421;
@@ -46,6 +50,30 @@ function classifySmtp(err: SmtpSendError): SendFailureKind {
   }
 }
 
+// A gateway or an overloaded service says nothing about the message: wait for the endpoint.
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
+
+function classifyHttp(err: HttpDeliveryError): SendFailureKind {
+  switch (err.code) {
+    case 'HTTP_RATE_LIMITED':
+      return 'throttled';
+    case 'HTTP_CONNECTION_FAILED':
+    case 'HTTP_TIMEOUT':
+      return 'destination';
+    case 'HTTP_SERVER_ERROR':
+      // 500 may be this message tripping a bug (Slack's rollup_error): counted, so it ends.
+      return err.status !== undefined && GATEWAY_STATUSES.has(err.status) ? 'destination' : 'transient';
+    case 'HTTP_REJECTED':
+      return 'permanent';
+    case 'HTTP_BAD_REPLY':
+    case 'HTTP_ABORTED':
+      return 'transient';
+    default:
+      err.code satisfies never;
+      return 'transient';
+  }
+}
+
 /**
  * Sorts a send failure into destination-level or message-level (see SendFailureKind),
  * from the error's class and its `code`, `responseCode` and `command`, never its text.
@@ -56,6 +84,9 @@ export function classifySendFailure(err: unknown): SendFailureKind {
   }
   if (isSmtpSendError(err)) {
     return classifySmtp(err);
+  }
+  if (isHttpDeliveryError(err)) {
+    return classifyHttp(err);
   }
   if (isMailboxWriteError(err)) {
     return err.code === 'MAILBOX_WRITE_FAILED' ? 'destination' : 'transient';

@@ -2,8 +2,23 @@
 // and a logger whose lines a test can read.
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { CircuitBreaker } from '@herald/breaker';
 import { insertAlerts, type ClaimedAlert, type Database } from '@herald/db';
 import { createLogger, type Logger } from '@herald/runtime';
+import { createDestinations } from './destinations.ts';
+import type { CallGuard } from './handler.ts';
+import type { EmailTransport } from './transports/types.ts';
+
+/**
+ * Handler options that send every email through `transport`, behind one breaker (a fresh
+ * one unless given), as the email-only sender did.
+ */
+export function viaEmail(transport: EmailTransport, breaker: CallGuard = new CircuitBreaker({ name: 'smtp' })) {
+  return {
+    destinations: createDestinations({ email: { transport, name: 'smtp' } }),
+    breakers: { get: () => breaker },
+  };
+}
 
 /** A rendered email to one address, as the formatter stores it. */
 export function renderedEmail(to: string) {
@@ -20,7 +35,7 @@ export function renderedEmail(to: string) {
 
 /**
  * An alert claimed in `sending`, with one pending delivery per receiver: the value is the
- * address, or the rendered message itself.
+ * address, or the rendered message itself (its `channel` names the delivery's channel).
  */
 export async function alertWithDeliveries(
   db: Database,
@@ -31,16 +46,19 @@ export async function alertWithDeliveries(
     replica: 't',
   });
   const alertId = ref!.id;
-  for (const [receiver, rendered] of Object.entries(receivers)) {
+  for (const [receiver, value] of Object.entries(receivers)) {
+    const rendered = typeof value === 'string' ? renderedEmail(value) : value;
+    const channel = (rendered as { channel?: unknown }).channel;
     await db.pool.query(
       `INSERT INTO deliveries (id, alert_id, receiver, channel, message_key, rendered)
-       VALUES ($1, $2, $3, 'email', $4, $5)`,
+       VALUES ($1, $2, $3, $4, $5, $6)`,
       [
         randomUUID(),
         alertId,
         receiver,
+        typeof channel === 'string' ? channel : 'email',
         `<${alertId}.${receiver}@herald>`,
-        JSON.stringify(typeof rendered === 'string' ? renderedEmail(rendered) : rendered),
+        JSON.stringify(rendered),
       ],
     );
   }
