@@ -46,3 +46,12 @@ export {
   type RoutedReceiver,
   type RoutingResult,
 } from './route-alert.ts';
+export {
+  findAsset,
+  loadInventory,
+  parseInventory,
+  type AssetRecord,
+  type Inventory,
+  type InventoryAgent,
+  type InventoryMatch,
+} from './inventory.ts';

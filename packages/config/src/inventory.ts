@@ -1,0 +1,187 @@
+import { BlockList, isIP } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ConfigFileError } from './errors.ts';
+import { parseYamlSource } from './yaml-source.ts';
+import { issuesFromZod } from './zod-issues.ts';
+
+// The same four levels as the enrichment contract's Criticality (@herald/contracts), which
+// the enricher parses this package's output with.
+const Criticality = z.enum(['low', 'medium', 'high', 'critical']);
+
+const Cidr = z.string().transform((text, ctx) => {
+  const [address = '', bits = '', extra] = text.split('/');
+  const family = isIP(address);
+  const prefix = Number(bits);
+  const max = family === 6 ? 128 : 32;
+  if (extra !== undefined || family === 0 || !/^\d{1,3}$/.test(bits) || prefix > max) {
+    ctx.addIssue({ code: 'custom', message: `'${text}' is not a CIDR block such as 10.0.0.0/16` });
+    return z.NEVER;
+  }
+  const block = new BlockList();
+  block.addSubnet(address, prefix, family === 6 ? 'ipv6' : 'ipv4');
+  return { text, block };
+});
+
+const Ip = z.string().refine((text) => isIP(text) !== 0, 'is not an IPv4 or IPv6 address');
+
+const AssetEntry = z
+  .strictObject({
+    /** Agent name; `*` matches any run of characters (`web-*`); case does not matter. */
+    name: z.string().min(1).optional(),
+    /** A Wazuh agent group the agent belongs to (from the Wazuh API). */
+    group: z.string().min(1).optional(),
+    ip: Ip.optional(),
+    cidr: Cidr.optional(),
+    criticality: Criticality,
+    owner: z.string().min(1).optional(),
+    team: z.string().min(1).optional(),
+    tags: z.array(z.string().min(1)).optional(),
+  })
+  .superRefine((entry, ctx) => {
+    const keys = (['name', 'group', 'ip', 'cidr'] as const).filter(
+      (key) => entry[key] !== undefined,
+    );
+    if (keys.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `needs exactly one of name, group, ip or cidr to say which agents it is about${keys.length > 1 ? ` (has ${keys.join(', ')})` : ''}`,
+      });
+    }
+  });
+
+const InventoryFile = z.strictObject({ assets: z.array(AssetEntry) });
+
+/** What the inventory says about a machine (the enrichment's `asset`). */
+export interface AssetRecord {
+  criticality: z.output<typeof Criticality>;
+  owner?: string;
+  team?: string;
+  tags?: string[];
+}
+
+/** The agent facts an inventory entry can match on. */
+export interface InventoryAgent {
+  name?: string | undefined;
+  ip?: string | undefined;
+  groups?: readonly string[] | undefined;
+}
+
+/** The inventory's answer for one agent: the entry that matched and why. */
+export interface InventoryMatch {
+  asset: AssetRecord;
+  /** Index of the entry in the file and its line, so an operator can find it. */
+  entry: number;
+  line: number;
+  /** `name web-*`, `cidr 10.0.0.0/16`... */
+  matchedBy: string;
+}
+
+type Entry = z.output<typeof AssetEntry> & { line: number };
+
+/** A validated asset inventory. Entries are tried in file order; the first match wins. */
+export interface Inventory {
+  readonly file: string;
+  readonly entries: readonly Entry[];
+}
+
+function globToRegex(glob: string): RegExp {
+  const body = glob
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+function ipFamily(ip: string): 'ipv4' | 'ipv6' | undefined {
+  const family = isIP(ip);
+  return family === 4 ? 'ipv4' : family === 6 ? 'ipv6' : undefined;
+}
+
+function entryMatches(entry: Entry, agent: InventoryAgent): string | undefined {
+  if (
+    entry.name !== undefined &&
+    agent.name !== undefined &&
+    globToRegex(entry.name).test(agent.name)
+  ) {
+    return `name ${entry.name}`;
+  }
+  if (entry.group !== undefined && agent.groups?.includes(entry.group)) {
+    return `group ${entry.group}`;
+  }
+  if (entry.ip !== undefined && agent.ip !== undefined && entry.ip === agent.ip) {
+    return `ip ${entry.ip}`;
+  }
+  const family = agent.ip === undefined ? undefined : ipFamily(agent.ip);
+  if (
+    entry.cidr !== undefined &&
+    agent.ip !== undefined &&
+    family &&
+    entry.cidr.block.check(agent.ip, family)
+  ) {
+    return `cidr ${entry.cidr.text}`;
+  }
+  return undefined;
+}
+
+/**
+ * The first inventory entry that matches the agent, in file order. First match (not most
+ * specific) is the rule because an operator can read it off the file top to bottom, like a
+ * firewall: put exceptions (one host) above the rules they override (its subnet).
+ */
+export function findAsset(inventory: Inventory, agent: InventoryAgent): InventoryMatch | undefined {
+  for (const [index, entry] of inventory.entries.entries()) {
+    const matchedBy = entryMatches(entry, agent);
+    if (matchedBy === undefined) continue;
+    const asset: AssetRecord = {
+      criticality: entry.criticality,
+      ...(entry.owner ? { owner: entry.owner } : {}),
+      ...(entry.team ? { team: entry.team } : {}),
+      ...(entry.tags ? { tags: entry.tags } : {}),
+    };
+    return { asset, entry: index, line: entry.line, matchedBy };
+  }
+  return undefined;
+}
+
+/**
+ * Validates inventory YAML text: `assets:`, a list of entries, each with exactly one of
+ * name, group, ip or cidr, a criticality, and optionally owner, team and tags.
+ *
+ * @throws ConfigFileError with file, line and path of every problem.
+ */
+export function parseInventory(text: string, file: string): Inventory {
+  const source = parseYamlSource(text, file);
+  const parsed = InventoryFile.safeParse(source.value ?? {});
+  if (!parsed.success) {
+    throw new ConfigFileError(issuesFromZod(parsed.error, source), { cause: parsed.error });
+  }
+  return {
+    file,
+    entries: parsed.data.assets.map((entry, index) => ({
+      ...entry,
+      line: source.locate(['assets', index]).line,
+    })),
+  };
+}
+
+/**
+ * Reads and validates the inventory at `path` (the config's `inventory:`).
+ *
+ * @throws ConfigFileError when the file cannot be read or is invalid.
+ */
+export async function loadInventory(path: string): Promise<Inventory> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigFileError(
+      [{ file: path, line: 0, column: 0, path: '', message: `cannot read the file (${reason})` }],
+      {
+        cause: err,
+      },
+    );
+  }
+  return parseInventory(text, path);
+}
