@@ -1,9 +1,11 @@
 import type { Command } from '../command.ts';
 import { deadLettersCommand } from './dead-letters.ts';
+import { replayCommand } from './replay.ts';
 import { retryCommand } from './retry.ts';
 
 /** Every `herald` command, in the order `herald help` lists them. */
 export const COMMANDS: readonly Command[] = [
   deadLettersCommand,
   retryCommand,
+  replayCommand,
 ];
