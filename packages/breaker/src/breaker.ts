@@ -31,6 +31,8 @@ export interface BreakerSnapshot {
   readonly calls: number;
   /** When an open breaker admits its next trial, ms since the epoch; null otherwise. */
   readonly openUntil: number | null;
+  /** Clock time `state` was entered (or the breaker created), ms since the epoch. */
+  readonly since: number;
 }
 
 /** Admission record of one call; results from an older generation are not judged (CB-12). */
@@ -54,6 +56,8 @@ export class CircuitBreaker implements BreakerExecutor {
   #failedProbes = 0;
   /** Transitions made but not yet reported, so hooks run only once state is consistent. */
   #unreported: StateChangeEvent[] = [];
+  /** When the reported state was entered. */
+  #since: number;
 
   constructor(options: BreakerOptions) {
     if (typeof options.name !== 'string' || options.name.trim() === '') {
@@ -63,6 +67,7 @@ export class CircuitBreaker implements BreakerExecutor {
     this.name = options.name;
     this.#settings = resolveSettings(options);
     this.#window = new RollingWindow(this.#settings.windowMs, this.#settings.windowBuckets);
+    this.#since = this.#settings.clock.now();
   }
 
   /** The current state; an open breaker whose open duration has passed reads half-open (CB-13). */
@@ -87,6 +92,7 @@ export class CircuitBreaker implements BreakerExecutor {
       failureRate: calls === 0 ? 0 : failures / calls,
       calls,
       openUntil: state.kind === 'open' ? state.openUntil : null,
+      since: this.#since,
     };
   }
 
@@ -302,6 +308,7 @@ export class CircuitBreaker implements BreakerExecutor {
     this.#generation += 1;
     const to = stateName(next);
     if (from !== to) {
+      this.#since = now;
       this.#unreported.push({ name: this.name, from, to, reason, at: now });
     }
   }

@@ -54,14 +54,22 @@ describe('BreakerRegistry', () => {
   });
 
   it('lists the snapshots of every breaker, sorted by name', async () => {
-    const registry = new BreakerRegistry({
-      defaults: { clock: new ManualClock(), minimumCalls: 1 },
-    });
+    const clock = new ManualClock();
+    const registry = new BreakerRegistry({ defaults: { clock, minimumCalls: 1 } });
     registry.get('webhook:b');
+    clock.advance(5);
     await failCalls(registry.get('llm'), 1);
 
     expect(registry.snapshots()).toEqual([
-      { name: 'llm', state: 'open', isolated: false, failureRate: 1, calls: 1, openUntil: 30_000 },
+      {
+        name: 'llm',
+        state: 'open',
+        isolated: false,
+        failureRate: 1,
+        calls: 1,
+        openUntil: 30_005,
+        since: 5,
+      },
       {
         name: 'webhook:b',
         state: 'closed',
@@ -69,6 +77,7 @@ describe('BreakerRegistry', () => {
         failureRate: 0,
         calls: 0,
         openUntil: null,
+        since: 0,
       },
     ]);
   });
@@ -91,5 +100,61 @@ describe('BreakerRegistry', () => {
 
   it('rejects an empty name', () => {
     expect(() => new BreakerRegistry().get(' ')).toThrow(/name must be a non-empty string/);
+  });
+});
+
+describe('BreakerRegistry pause and resume (CB-21 for every breaker of a destination)', () => {
+  it('holds a paused breaker open with no trial however long it waits, and closes it on resume', async () => {
+    const clock = new ManualClock(1_000);
+    const transitions: StateChangeEvent[] = [];
+    const registry = new BreakerRegistry({
+      defaults: { clock, openMs: 1_000, onStateChange: (event) => transitions.push(event) },
+    });
+    const smtp = registry.get('smtp');
+    clock.advance(500);
+
+    registry.pause('smtp');
+    expect(smtp.snapshot()).toMatchObject({ state: 'open', isolated: true, since: 1_500 });
+    clock.advance(60_000);
+    let ran = false;
+    const refusal = await errorOf(smtp.execute(async () => (ran = true)));
+    expect(refusal).toMatchObject({ code: 'BREAKER_OPEN', isolated: true });
+    expect(ran).toBe(false);
+    expect(registry.paused()).toEqual(['smtp']);
+
+    registry.resume('smtp');
+    expect(smtp.snapshot()).toMatchObject({ state: 'closed', isolated: false, since: 61_500 });
+    expect(await smtp.execute(async () => 'sent')).toBe('sent');
+    expect(registry.paused()).toEqual([]);
+    expect(transitions.map((t) => [t.to, t.reason])).toEqual([
+      ['open', 'isolated'],
+      ['closed', 'reset'],
+    ]);
+  });
+
+  it('a pause named before the breaker exists isolates it when it is created', () => {
+    const registry = new BreakerRegistry({ defaults: { clock: new ManualClock() } });
+    registry.pause('webhook:teams');
+
+    expect(registry.get('webhook:teams').snapshot().isolated).toBe(true);
+    expect(registry.get('webhook:other').snapshot().isolated).toBe(false);
+  });
+
+  it('resume of a destination nobody paused leaves its tripped breaker alone', async () => {
+    const clock = new ManualClock();
+    const registry = new BreakerRegistry({ defaults: { clock, minimumCalls: 2 } });
+    await failCalls(registry.get('smtp'), 2);
+    const openedAt = registry.get('smtp').snapshot().since;
+
+    registry.resume('smtp');
+    registry.pause('smtp');
+    registry.pause('smtp');
+
+    expect(registry.get('smtp').snapshot()).toMatchObject({
+      state: 'open',
+      isolated: true,
+      since: openedAt,
+    });
+    expect(registry.paused()).toEqual(['smtp']);
   });
 });

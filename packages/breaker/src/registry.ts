@@ -17,6 +17,8 @@ export class BreakerRegistry {
   readonly #defaults: Partial<BreakerSettings>;
   readonly #overrides: Readonly<Record<string, Partial<BreakerSettings>>>;
   readonly #breakers = new Map<string, CircuitBreaker>();
+  /** Destinations an operator paused; a breaker created for one starts isolated. */
+  readonly #paused = new Set<string>();
 
   constructor(options: BreakerRegistryOptions = {}) {
     this.#defaults = options.defaults ?? {};
@@ -39,7 +41,34 @@ export class BreakerRegistry {
 
     const breaker = new CircuitBreaker({ ...this.#settingsFor(name), name });
     this.#breakers.set(name, breaker);
+    if (this.#paused.has(name)) breaker.isolate();
     return breaker;
+  }
+
+  /**
+   * An operator's pause of `name`: its breaker is held open (`isolate()`, CB-21) until
+   * {@link resume}, so callers defer its work as for an open breaker. Remembered for a
+   * breaker not created yet. Pausing a paused name does nothing.
+   */
+  pause(name: string): void {
+    if (this.#paused.has(name)) return;
+    this.#paused.add(name);
+    this.#breakers.get(name)?.isolate();
+  }
+
+  /**
+   * Ends the pause of `name`: its breaker closes with a fresh window (`reset()`), as after
+   * a destination's repair. Resuming a name that is not paused does nothing, so an open
+   * breaker that no operator paused keeps its own course.
+   */
+  resume(name: string): void {
+    if (!this.#paused.delete(name)) return;
+    this.#breakers.get(name)?.reset();
+  }
+
+  /** The paused destination names, sorted. */
+  paused(): string[] {
+    return [...this.#paused].sort();
   }
 
   /** Snapshots of every breaker created so far, sorted by name. */
