@@ -43,6 +43,27 @@ export const GroupDigest = z.object({
   alertIds: z.array(z.string()),
 });
 
+/**
+ * Why the alert reached the receivers it did (or none): the routing tree's answer, kept so a
+ * reader of the alert can check it and `herald route test --since` can compare a new config.
+ */
+export const RoutingExplanation = z.object({
+  /** Every receiver the routing tree reached, before silences and grouping. */
+  receivers: z.array(
+    z.object({
+      name: z.string(),
+      /** The route that sent it there, e.g. `route.routes[1].routes[0]`. */
+      route: z.string(),
+      /** One line per route on the way down: the conditions that held and the values seen. */
+      why: z.array(z.string()),
+    }),
+  ),
+  /** Routes that matched but were muted by their time intervals. */
+  muted: z.array(z.object({ route: z.string(), receiver: z.string().optional(), why: z.string() })),
+  /** Why nobody was reached, when no receiver was. */
+  reason: z.string().optional(),
+});
+
 /** The analyzer's result, stored on the alert. */
 export const AnalysisSchema = z.object({
   family: AlertFamily,
@@ -63,9 +84,12 @@ export const AnalysisSchema = z.object({
   receivers: z.array(z.string()),
   /** Present on digests of grouped alerts only. */
   group: GroupDigest.optional(),
+  /** The routing tree's explanation; absent on analyses stored before routing explained itself. */
+  routing: RoutingExplanation.optional(),
 });
 
 export type AlertFamily = z.infer<typeof AlertFamily>;
 export type Priority = z.infer<typeof Priority>;
 export type Analysis = z.infer<typeof AnalysisSchema>;
 export type GroupDigest = z.infer<typeof GroupDigest>;
+export type RoutingExplanation = z.infer<typeof RoutingExplanation>;
