@@ -1,5 +1,14 @@
-import { workerEnvShape } from '@herald/runtime';
+import { Duration } from '@herald/config';
+import { MsEnv, workerEnvShape } from '@herald/runtime';
 import { z } from 'zod';
+
+/** A comma-separated list of field paths (matcher namespace), e.g. `rule.id,agent.id`. */
+const FieldList = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((field) => field.trim())
+    .filter((field) => field !== ''),
+);
 
 export const AnalyzerEnv = z.object({
   ...workerEnvShape,
@@ -8,6 +17,16 @@ export const AnalyzerEnv = z.object({
   HERALD_NOTIFY_MIN_LEVEL: z.coerce.number().int().min(0).max(16).default(0),
   /** The receiver every notified alert goes to, until routing rules say otherwise. */
   HERALD_DEFAULT_RECEIVER: z.string().min(1).default('default'),
+  // Silences
+  /** How long the active silences read from PostgreSQL are reused before reading again. */
+  HERALD_SILENCE_CACHE_TTL_MS: MsEnv.default(5_000), // 5 s: a new silence applies within this
+  // Grouping, for receivers whose route gives no settings (durations as in the config file)
+  HERALD_GROUP_BY: FieldList.prefault('rule.id,agent.id,data.srcip'),
+  HERALD_GROUP_WAIT: Duration.prefault('0s'), // the first alert of a group goes out at once
+  HERALD_GROUP_INTERVAL: Duration.prefault('5m'),
+  HERALD_REPEAT_INTERVAL: Duration.prefault('4h'),
+  /** How often due group digests are looked for: how late a digest may be. */
+  HERALD_GROUP_FLUSH_INTERVAL_MS: MsEnv.min(10).default(5_000), // 5 s
 });
 
 export type AnalyzerEnv = z.output<typeof AnalyzerEnv>;

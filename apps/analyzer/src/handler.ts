@@ -1,26 +1,64 @@
-import { AnalysisSchema, EnrichmentSchema, type Analysis } from '@herald/contracts';
+import {
+  AnalysisSchema,
+  EnrichmentSchema,
+  type Analysis,
+  type Enrichment,
+} from '@herald/contracts';
 import type { AttemptResult, ClaimedAlert } from '@herald/db';
 import type { StageHandler } from '@herald/stage';
-import { validateAlert } from '@herald/wazuh';
+import { validateAlert, type WazuhAlert } from '@herald/wazuh';
 import { analyzeAlert } from './analysis/analyze.ts';
+import { groupedNote, type Grouper } from './grouping/index.ts';
 import { routeAlert, type RoutingRules } from './routing.ts';
+import type { SilenceCache } from './silences/index.ts';
 
-/** Scores, explains and routes each alert; an alert nobody is to hear of is suppressed. */
-export function createAnalyzeHandler(rules: RoutingRules): StageHandler {
+/** What the handler consults besides the routing rules; each is optional. */
+export interface AnalyzeHandlerOptions {
+  /** Active silences: a matching alert ends `suppressed` with the silence's id. */
+  silences?: SilenceCache;
+  /** Alertmanager-style grouping: repeats of a notified alert fold into digests. */
+  grouper?: Grouper;
+  now?: () => Date;
+}
+
+interface Routed {
+  id: string;
+  alert: WazuhAlert;
+  enrichment: Enrichment;
+  analysis: Analysis;
+}
+
+/**
+ * Scores, explains and routes each alert; an alert nobody is to hear of is suppressed:
+ * routed to nobody, silenced, or folded into the groups of all its receivers.
+ */
+export function createAnalyzeHandler(
+  rules: RoutingRules,
+  options: AnalyzeHandlerOptions = {},
+): StageHandler {
   return {
     async process(alerts: readonly ClaimedAlert[]): Promise<AttemptResult[]> {
-      return alerts.map((claimed): AttemptResult => {
+      const now = options.now?.() ?? new Date();
+      const results: AttemptResult[] = [];
+      const toGroup: Routed[] = [];
+      for (const claimed of alerts) {
         const validation = validateAlert(claimed.body);
         if (!validation.ok) {
-          return { kind: 'fail', id: claimed.id, error: 'stored alert is not a Wazuh alert' };
+          results.push({
+            kind: 'fail',
+            id: claimed.id,
+            error: 'stored alert is not a Wazuh alert',
+          });
+          continue;
         }
         const enrichment = EnrichmentSchema.safeParse(claimed.enrichment);
         if (!enrichment.success) {
-          return {
+          results.push({
             kind: 'fail',
             id: claimed.id,
             error: `enrichment unreadable: ${enrichment.error.message}`,
-          };
+          });
+          continue;
         }
         const route = routeAlert(validation.alert, rules);
         const analysis: Analysis = AnalysisSchema.parse({
@@ -28,16 +66,64 @@ export function createAnalyzeHandler(rules: RoutingRules): StageHandler {
           receivers: route.receivers,
         });
         if (route.receivers.length === 0) {
-          return {
+          results.push({
             kind: 'done',
             id: claimed.id,
             to: 'suppressed',
             analysis,
             note: route.reason ?? 'routed to nobody',
-          };
+          });
+          continue;
         }
-        return { kind: 'done', id: claimed.id, analysis };
-      });
+        const subject = { alert: validation.alert, enrichment: enrichment.data, analysis };
+        const silence = await options.silences?.silencing(subject, now);
+        if (silence) {
+          results.push({
+            kind: 'done',
+            id: claimed.id,
+            to: 'suppressed',
+            analysis: { ...analysis, receivers: [] },
+            note: `silenced by ${silence.id}`,
+          });
+          continue;
+        }
+        toGroup.push({
+          id: claimed.id,
+          alert: validation.alert,
+          enrichment: enrichment.data,
+          analysis,
+        });
+      }
+      return [...results, ...(await grouped(toGroup, options.grouper))];
     },
   };
+}
+
+// Alerts folded into the groups of all their receivers end suppressed; those with a
+// receiver left go on to it alone, the history saying which groups took the others.
+async function grouped(
+  routed: readonly Routed[],
+  grouper: Grouper | undefined,
+): Promise<AttemptResult[]> {
+  if (!grouper) return routed.map(({ id, analysis }) => ({ kind: 'done', id, analysis }));
+
+  const outcomes = await grouper.assign(
+    routed.map(({ id, alert, enrichment, analysis }) => ({
+      alertId: id,
+      alert,
+      enrichment,
+      analysis,
+      receivers: analysis.receivers.map((name) => ({ name })),
+    })),
+  );
+  return routed.map(({ id, analysis }, index): AttemptResult => {
+    const { notify, folded } = outcomes[index] ?? { notify: analysis.receivers, folded: [] };
+    const result = { kind: 'done' as const, id, analysis: { ...analysis, receivers: notify } };
+    if (folded.length === 0) return result;
+    return {
+      ...result,
+      note: groupedNote(folded),
+      ...(notify.length === 0 ? { to: 'suppressed' } : {}),
+    };
+  });
 }

@@ -1,7 +1,9 @@
-import { loadEnvOrExit } from '@herald/runtime';
+import { defaultReplicaName, loadEnvOrExit } from '@herald/runtime';
 import { runStageService } from '@herald/stage';
 import { AnalyzerEnv } from './env.ts';
 import { createAnalyzeHandler } from './handler.ts';
+import { GroupFlusher, Grouper } from './grouping/index.ts';
+import { SilenceCache } from './silences/index.ts';
 
 const env = loadEnvOrExit(AnalyzerEnv);
 
@@ -9,9 +11,43 @@ await runStageService({
   service: 'analyzer',
   stage: 'analyze',
   env,
-  createHandler: () =>
-    createAnalyzeHandler({
-      minLevel: env.HERALD_NOTIFY_MIN_LEVEL,
-      defaultReceiver: env.HERALD_DEFAULT_RECEIVER,
-    }),
+  createHandler: async ({ db, redis, logger }) => {
+    const silences = new SilenceCache({
+      db,
+      ttlMs: env.HERALD_SILENCE_CACHE_TTL_MS,
+      onUnreadable: ({ silenceId, err }) =>
+        logger.warn({ err, silenceId }, 'stored silence unreadable, skipped'),
+    });
+    const grouper = new Grouper({
+      db,
+      defaults: {
+        groupBy: env.HERALD_GROUP_BY,
+        groupWaitMs: env.HERALD_GROUP_WAIT,
+        groupIntervalMs: env.HERALD_GROUP_INTERVAL,
+        repeatIntervalMs: env.HERALD_REPEAT_INTERVAL,
+      },
+    });
+    const flusher = new GroupFlusher({
+      db,
+      redis,
+      redisUrl: env.REDIS_URL,
+      namespace: env.HERALD_REDIS_NAMESPACE,
+      actor: { service: 'analyzer', replica: env.HERALD_REPLICA ?? defaultReplicaName() },
+      scanIntervalMs: env.HERALD_GROUP_FLUSH_INTERVAL_MS,
+      scheduleCheckMs: env.HERALD_SWEEP_INTERVAL_MS,
+      limit: env.HERALD_BATCH_SIZE,
+      hooks: {
+        onFlushed: ({ digests, idled }) => logger.info({ digests, idled }, 'group digests flushed'),
+        onError: (err, during) => logger.warn({ err, during }, 'group flusher error'),
+        onRescheduled: () => logger.warn({}, 'group flush schedule was lost and put back'),
+      },
+    });
+    await flusher.start();
+    const handler = createAnalyzeHandler(
+      { minLevel: env.HERALD_NOTIFY_MIN_LEVEL, defaultReceiver: env.HERALD_DEFAULT_RECEIVER },
+      { silences, grouper },
+    );
+    // The handler is closed when the worker stops: the flusher stops with it.
+    return { ...handler, close: () => flusher.stop() };
+  },
 });

@@ -1,0 +1,6 @@
+export {
+  SilenceCache,
+  findSilence,
+  type LoadedSilence,
+  type SilenceCacheOptions,
+} from './cache.ts';
