@@ -60,6 +60,10 @@ export const IngestEnvSchema = z.object({
     .default(100_000),
   HERALD_BACKPRESSURE_CHECK_MS: MsEnv.default(1_000), // 1 s: the lag is read at most this often
   HERALD_BACKPRESSURE_RETRY_AFTER_S: CountEnv.default(5),
+  // Retention: the tables stay bounded. 0 keeps forever.
+  HERALD_RETENTION_MS: MsEnv.default(30 * 86_400_000), // 30 days for sent and suppressed alerts
+  HERALD_ERROR_RETENTION_MS: MsEnv.default(90 * 86_400_000), // 90 days for alerts in error
+  HERALD_RETENTION_INTERVAL_MS: MsEnv.min(10).default(600_000), // 10 min between prunes
   // Shutdown
   HERALD_SHUTDOWN_TIMEOUT_MS: MsEnv.default(10_000), // 10 s: in-flight requests get this long
 });

@@ -5,6 +5,10 @@ import { assertMigrationsCurrent, createDatabase } from '@herald/db';
 import type { Logger, Registry, ServiceHandle } from '@herald/runtime';
 import { buildApp } from './app.ts';
 import type { IngestEnv } from './env.ts';
+import { startRetention } from './retention.ts';
+
+/** Rows one retention statement deletes: bounded so a first prune holds no long locks. */
+const RETENTION_BATCH = 5_000;
 
 /** A running ingest API: the app, the address it listens on, and a stop. */
 export interface IngestService extends ServiceHandle {
@@ -94,6 +98,16 @@ export async function startIngestApi(
     opened.push(() => app.close());
     const address = await app.listen({ host: env.HERALD_HTTP_HOST, port: env.HERALD_HTTP_PORT });
     logger.info({ address }, 'ingest api listening');
+    const retention = startRetention({
+      pool: db.pool,
+      policy: {
+        finishedMs: env.HERALD_RETENTION_MS,
+        errorMs: env.HERALD_ERROR_RETENTION_MS,
+        batchSize: RETENTION_BATCH,
+      },
+      intervalMs: env.HERALD_RETENTION_INTERVAL_MS,
+      logger,
+    });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -104,6 +118,7 @@ export async function startIngestApi(
         // for in-flight requests, which still need both stores to commit and publish.
         // Then Redis (QUIT lets pipelined writes finish), then PostgreSQL.
         stopping ??= (async () => {
+          await retention.stop();
           await app.close();
           await redis.quit().catch(() => redis.disconnect());
           await db.close();

@@ -30,3 +30,4 @@ export {
   type SilenceRow,
   type StoredMatcher,
 } from './silences.ts';
+export { pruneExpired, type PruneResult, type RetentionPolicy } from './retention.ts';
