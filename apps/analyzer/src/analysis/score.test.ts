@@ -186,4 +186,61 @@ describe('scoreAlert', () => {
     const lowest = scoreAlert(bottom, enrichmentFromAlert(bottom), 'policy');
     expect(lowest).toMatchObject({ score: 0, priority: 'info' });
   });
+  it("raises a rule that keeps firing on the same machine by Herald's own count, with the window", () => {
+    const alert = makeAlert({ level: 5, id: '5710' });
+    const enrichment = enrichmentFromAlert(alert);
+    const once = scoreAlert(alert, enrichment, 'authentication', { count: 1, windowMs: 3_600_000 });
+    const twice = scoreAlert(alert, enrichment, 'authentication', { count: 2, windowMs: 3_600_000 });
+    const many = scoreAlert(alert, enrichment, 'authentication', { count: 8, windowMs: 900_000 });
+    const flood = scoreAlert(alert, enrichment, 'authentication', { count: 500, windowMs: 3_600_000 });
+
+    expect(once.score).toBe(25);
+    expect(twice.score).toBe(25);
+    expect(many.score).toBe(31);
+    expect(many.reasons).toContain('rule fired 8 times on this machine in the last 15 min (+6)');
+    expect(flood.score).toBe(35);
+    expect(flood.reasons).toContain('rule fired 500 times on this machine in the last 1 h (+10)');
+  });
+
+  it("counts Wazuh's firedtimes or Herald's own count, whichever is larger, never both", () => {
+    const alert = makeAlert({ level: 5, id: '5710', firedtimes: 64 });
+    const enrichment = enrichmentFromAlert(alert);
+    const wazuhLarger = scoreAlert(alert, enrichment, 'other', { count: 4, windowMs: 3_600_000 });
+    expect(wazuhLarger.reasons).toEqual(['rule level 5 of 15 (base 25)', 'fired 64 times (+10)']);
+    const heraldLarger = scoreAlert(makeAlert({ level: 5, id: '5710', firedtimes: 8 }), enrichment, 'other', {
+      count: 16,
+      windowMs: 3_600_000,
+    });
+    expect(heraldLarger.reasons).toEqual([
+      'rule level 5 of 15 (base 25)',
+      'rule fired 16 times on this machine in the last 1 h (+9)',
+    ]);
+  });
+
+  it('adds points for MITRE techniques that mean damage under way, capped', () => {
+    const alert = makeAlert({
+      level: 6,
+      id: '99010',
+      mitre: { id: ['T1070.001', 'T1486'], tactic: [], technique: ['Clear Windows Event Logs', 'Data Encrypted for Impact'] },
+    });
+    const result = scoreAlert(alert, enrichmentFromAlert(alert), 'other');
+    expect(result.reasons).toEqual([
+      'rule level 6 of 15 (base 30)',
+      'MITRE technique T1070 Clear Windows Event Logs (+5)',
+      'MITRE technique T1486 Data Encrypted for Impact (+5)',
+      'MITRE techniques capped at +5 in total',
+    ]);
+    expect(result.score).toBe(35);
+  });
+
+  it('raises a sudo command on cardholder data or keys, not routine sudo', () => {
+    const sensitive = corpusAlert(25);
+    expect(scoreAlert(sensitive, enrichmentFromAlert(sensitive), 'authentication').reasons).toContain(
+      'privileged command on cardholder data, credentials or keys (+15)',
+    );
+    const routine = corpusAlert(25);
+    routine.full_log = 'Jan  5 14:11:12 centos sudo:   agent : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/systemctl restart nginx';
+    const result = scoreAlert(routine, enrichmentFromAlert(routine), 'authentication');
+    expect(result).toMatchObject({ score: 15, priority: 'info' });
+  });
 });

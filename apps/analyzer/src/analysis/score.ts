@@ -3,7 +3,14 @@ import type { AlertFamily, Enrichment, Priority } from '@herald/contracts';
 import type { WazuhAlert } from '@herald/wazuh';
 import { num } from './fields.ts';
 import { changedAttributes, contentUnchanged } from './fim.ts';
-import { hasGroup, isMalwareDetection, readSignals, type Signals } from './signals.ts';
+import {
+  fromProgram,
+  hasGroup,
+  isMalwareDetection,
+  readSignals,
+  sudoCommand,
+  type Signals,
+} from './signals.ts';
 import { listWords } from './text.ts';
 
 // The formula and its reasoning are documented in apps/analyzer/README.md ("Scoring");
@@ -49,12 +56,37 @@ const TACTIC_POINTS: Record<string, number> = {
 };
 const TACTICS_CAP = 15;
 
+/**
+ * MITRE ATT&CK techniques that are strong evidence of harm on their own, by technique id
+ * (sub-techniques count as their parent). Tactics say where in an attack a rule sits;
+ * these few say the attacker is already doing damage or hiding it.
+ */
+const TECHNIQUE_POINTS: Record<string, number> = {
+  T1003: 5, // OS Credential Dumping
+  T1068: 5, // Exploitation for Privilege Escalation
+  T1070: 5, // Indicator Removal (logs cleared)
+  T1190: 5, // Exploit Public-Facing Application
+  T1486: 5, // Data Encrypted for Impact (ransomware)
+  T1490: 5, // Inhibit System Recovery (backups, shadow copies deleted)
+  T1055: 3, // Process Injection
+  T1098: 3, // Account Manipulation
+  T1136: 3, // Create Account
+};
+const TECHNIQUES_CAP = 5;
+
+/** What a privileged command may touch that turns routine admin work into a review item. */
+const SENSITIVE_DATA =
+  /cardholder|credit[_ -]?cards?|\/etc\/(g?shadow|sudoers)\b|\.ssh\/|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.(pem|key|kdbx|pfx|p12)\b/i;
+const SENSITIVE_DATA_POINTS = 15;
+
 const ATTACK_GROUPS = ['attack', 'attacks', 'exploit_attempt'];
 const ATTACK_POINTS = 10;
 const SUCCESS_AFTER_FAILURES_POINTS = 15;
 /** Findings about configuration or unchanged content, not about something happening. */
 const NOT_AN_ATTACK_POINTS = -15;
 const MAX_REPETITION_POINTS = 10;
+/** Herald's own count needs a few repeats before it means more than coincidence. */
+const RECENT_REPEATS_FREE = 2;
 const MANAGER_POINTS = 5;
 
 const CRITICALITY_FACTOR: Record<string, number> = {
@@ -108,6 +140,35 @@ function tacticPoints(alert: WazuhAlert, reasons: string[]): number {
   return total;
 }
 
+function techniquePoints(alert: WazuhAlert, reasons: string[]): number {
+  const ids = [...new Set((alert.rule.mitre?.id ?? []).map((id) => id.trim().toUpperCase().split('.')[0]!))];
+  const techniques = alert.rule.mitre?.technique ?? [];
+  let total = 0;
+  for (const id of ids) {
+    const points = TECHNIQUE_POINTS[id];
+    if (points !== undefined) {
+      const index = (alert.rule.mitre?.id ?? []).findIndex((given) => given.trim().toUpperCase().startsWith(id));
+      const name = techniques[index];
+      total += points;
+      reasons.push(`MITRE technique ${id}${name ? ` ${name.trim()}` : ''} (+${points})`);
+    }
+  }
+  if (total > TECHNIQUES_CAP) {
+    reasons.push(`MITRE techniques capped at +${TECHNIQUES_CAP} in total`);
+    return TECHNIQUES_CAP;
+  }
+  return total;
+}
+
+/** A sudo or su command that reads or changes cardholder data, credentials or keys. */
+function touchesSensitiveData(alert: WazuhAlert, signals: Signals, family: AlertFamily): boolean {
+  if (family !== 'authentication' || !(hasGroup(signals, 'sudo') || fromProgram(signals, 'sudo'))) {
+    return false;
+  }
+  const command = sudoCommand(signals, alert);
+  return command !== undefined && SENSITIVE_DATA.test(command);
+}
+
 function evidencePoints(
   alert: WazuhAlert,
   signals: Signals,
@@ -122,6 +183,12 @@ function evidencePoints(
   if (isSuccessAfterFailures(alert, signals)) {
     points += SUCCESS_AFTER_FAILURES_POINTS;
     reasons.push(`successful login after repeated failures (+${SUCCESS_AFTER_FAILURES_POINTS})`);
+  }
+  if (touchesSensitiveData(alert, signals, family)) {
+    points += SENSITIVE_DATA_POINTS;
+    reasons.push(
+      `privileged command on cardholder data, credentials or keys (+${SENSITIVE_DATA_POINTS})`,
+    );
   }
   if (family === 'policy') {
     points += NOT_AN_ATTACK_POINTS;
@@ -138,7 +205,33 @@ function evidencePoints(
   return points;
 }
 
-function repetitionPoints(alert: WazuhAlert, reasons: string[]): number {
+/** "1 h", "15 min", "30 s": a window length in words. */
+function windowWords(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) {
+    return `${ms / 3_600_000} h`;
+  }
+  if (ms >= 60_000 && ms % 60_000 === 0) {
+    return `${ms / 60_000} min`;
+  }
+  return `${Math.round(ms / 1000)} s`;
+}
+
+/** +3 per doubling above 2 firings in the window, at most +10. */
+function recentPoints(count: number): number {
+  if (count <= RECENT_REPEATS_FREE) {
+    return 0;
+  }
+  return Math.min(
+    MAX_REPETITION_POINTS,
+    Math.round(3 * Math.log2(count / RECENT_REPEATS_FREE)),
+  );
+}
+
+function repetitionPoints(
+  alert: WazuhAlert,
+  repetition: Repetition | undefined,
+  reasons: string[],
+): number {
   let points = 0;
   const frequency = num(alert.rule.frequency);
   if (frequency !== undefined && frequency >= 2) {
@@ -146,25 +239,43 @@ function repetitionPoints(alert: WazuhAlert, reasons: string[]): number {
     points += added;
     reasons.push(`correlates ${Math.round(frequency)} matching events (+${added})`);
   }
+  // Wazuh's firedtimes and Herald's own count measure the same repeats (Wazuh's since
+  // analysisd started, for any agent; Herald's per agent, over the window): the larger
+  // one counts, never both.
   const firedTimes = num(alert.rule.firedtimes);
   const fired = firedTimes === undefined ? 0 : firedTimesPoints(firedTimes);
-  if (fired > 0) {
+  const recent = repetition ? recentPoints(repetition.count) : 0;
+  if (recent > 0 && recent >= fired) {
+    points += recent;
+    reasons.push(
+      `rule fired ${repetition!.count} times on this machine in the last ${windowWords(repetition!.windowMs)} (+${recent})`,
+    );
+  } else if (fired > 0) {
     points += fired;
     reasons.push(`fired ${firedTimes} times (+${fired})`);
   }
   return points;
 }
 
+/** How often the same rule fired on the same machine recently, Herald's own count. */
+export interface Repetition {
+  /** Firings in the window, this alert included. */
+  count: number;
+  windowMs: number;
+}
+
 /**
  * The deterministic risk score (0-100) of an alert: the rule level as the base, raised
- * or lowered by evidence in the alert (attack groups, MITRE tactics, repetition,
- * confirmed malware, findings that are not attacks), by the alert being about the Wazuh
- * manager itself, then scaled by the asset's criticality when the inventory knows it.
+ * or lowered by evidence in the alert (attack groups, MITRE tactics and techniques,
+ * repetition, confirmed malware, findings that are not attacks), by the alert being about
+ * the Wazuh manager itself, then scaled by the asset's criticality when the inventory
+ * knows it. `repetition` is the analyzer's count of recent firings, when it has one.
  */
 export function scoreAlert(
   alert: WazuhAlert,
   enrichment: Enrichment,
   family: AlertFamily,
+  repetition?: Repetition,
 ): ScoreResult {
   const signals = readSignals(alert);
   const reasons: string[] = [];
@@ -181,7 +292,8 @@ export function scoreAlert(
   let score = base;
   score += evidencePoints(alert, signals, family, reasons);
   score += tacticPoints(alert, reasons);
-  score += repetitionPoints(alert, reasons);
+  score += techniquePoints(alert, reasons);
+  score += repetitionPoints(alert, repetition, reasons);
   // Cloud alerts carry agent 000 because the manager collects them; they are about the
   // cloud account, not the manager.
   if (enrichment.kind === 'manager' && family !== 'cloud-audit') {

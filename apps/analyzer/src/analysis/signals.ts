@@ -148,3 +148,9 @@ export function malwareEvidence(signals: Signals): EvidenceBasis | undefined {
 export function isMalwareDetection(signals: Signals): boolean {
   return malwareEvidence(signals) !== undefined;
 }
+
+/** The command a sudo line ran: `COMMAND=` of the log line, else the decoded field. */
+export function sudoCommand(signals: Signals, alert: WazuhAlert): string | undefined {
+  const fromLog = /COMMAND=(.+)$/m.exec(signals.fullLog)?.[1];
+  return firstStr(fromLog, signals.data['command'], alert['command']);
+}

@@ -1,5 +1,5 @@
 import { firstStr } from '../fields.ts';
-import { hasGroup, ruleIdIn } from '../signals.ts';
+import { hasGroup, ruleIdIn, sudoCommand } from '../signals.ts';
 import { capitalise, plural, quote, sentences, token } from '../text.ts';
 import {
   addressNote,
@@ -86,11 +86,6 @@ function loginWords(facts: LoginFacts): string {
   return facts.service ? `${facts.service} login` : 'login';
 }
 
-function sudoCommand(ctx: ExplainContext): string | undefined {
-  const fromLog = /COMMAND=(.+)$/m.exec(ctx.signals.fullLog)?.[1];
-  return firstStr(fromLog, ctx.signals.data['command'], ctx.alert['command']);
-}
-
 function readFacts(ctx: ExplainContext): LoginFacts {
   const { alert, signals } = ctx;
   const data = signals.data;
@@ -108,7 +103,7 @@ function readFacts(ctx: ExplainContext): LoginFacts {
     user: dstuser ?? srcuser,
     runBy: srcuser,
     runAs: dstuser,
-    command: kind === 'privilege' ? sudoCommand(ctx) : undefined,
+    command: kind === 'privilege' ? sudoCommand(ctx.signals, ctx.alert) : undefined,
     nonexistentUser:
       hasGroup(signals, 'invalid_login') ||
       /non[- ]?existent|invalid user/i.test(signals.description),

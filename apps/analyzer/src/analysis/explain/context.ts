@@ -85,14 +85,33 @@ export function askOwner(ctx: ExplainContext, question: string): string {
     : `Ask whoever looks after ${ctx.host.name} ${question}`;
 }
 
-/** What the inventory says about the asset, as a sentence, when it knows it. */
+/** Words of a list of names from the inventory or Wazuh, each as a bare token. */
+function names(values: readonly string[] | undefined, max = 6): string | undefined {
+  const shown = [...new Set(values ?? [])].slice(0, max).map((value) => token(value, 40));
+  return shown.length > 0 ? listWords(shown) : undefined;
+}
+
+/**
+ * What the inventory and Wazuh say about the machine's importance and role, as sentences,
+ * when they know it: criticality, owner and team, the inventory's tags, and the Wazuh agent
+ * groups it belongs to (other than `default`, which every agent is in).
+ */
 export function assetSentence(ctx: ExplainContext): string | undefined {
   const asset = ctx.enrichment.asset;
+  const groups = names(ctx.enrichment.agent.groups?.filter((group) => group !== 'default'));
+  const groupSentence = groups
+    ? `Wazuh places ${ctx.host.name} in the agent ${groups.includes(' and ') || groups.includes(',') ? 'groups' : 'group'} ${groups}.`
+    : undefined;
   if (!asset) {
-    return undefined;
+    return groupSentence;
   }
   const owner = ownerText(ctx.enrichment);
-  return `The asset inventory rates ${ctx.host.name} as ${asset.criticality} importance${owner ? `; it belongs to ${owner}` : ''}.`;
+  const tags = names(asset.tags);
+  const details = [owner ? `it belongs to ${owner}` : undefined, tags ? `it is tagged ${tags}` : undefined]
+    .filter((part): part is string => part !== undefined)
+    .join(' and ');
+  const inventory = `The asset inventory rates ${ctx.host.name} as ${asset.criticality} importance${details ? `; ${details}` : ''}.`;
+  return groupSentence ? `${inventory} ${groupSentence}` : inventory;
 }
 
 /** The MITRE ATT&CK mapping of the rule, in words, when it has one. */
