@@ -1,16 +1,20 @@
 import { BreakerRegistry, type BreakerSettings } from '@herald/breaker';
 import { Counter, Gauge, type Logger, type Registry } from '@herald/runtime';
+import type { BreakerSync } from './breaker-sync.ts';
 
 const STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 /**
  * The process's circuit breakers, one per destination, with their state changes logged
- * once each and their calls and states exported as metrics.
+ * once each and their calls and states exported as metrics. With a `sync`, their states are
+ * published for every replica to see and operators' pauses apply to them (a stage app gets
+ * such a registry from its HandlerContext's `breakers`).
  */
 export function createBreakerRegistry(
   logger: Logger,
   metrics: Registry,
   defaults: Partial<Omit<BreakerSettings, 'name'>> = {},
+  sync?: BreakerSync,
 ): BreakerRegistry {
   const calls = new Counter({
     name: 'herald_breaker_calls_total',
@@ -24,6 +28,7 @@ export function createBreakerRegistry(
       onStateChange: (event) => {
         const log = event.to === 'closed' ? logger.info.bind(logger) : logger.warn.bind(logger);
         log({ breaker: event.name, from: event.from, to: event.to, reason: event.reason }, 'breaker state changed');
+        sync?.changed();
       },
       onCallResult: (event) => calls.inc({ breaker: event.name, outcome: event.outcome }),
     },
@@ -39,5 +44,6 @@ export function createBreakerRegistry(
       }
     },
   });
+  sync?.track(breakers);
   return breakers;
 }

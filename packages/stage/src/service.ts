@@ -15,6 +15,9 @@ import {
 } from '@herald/runtime';
 import { connectRedis } from '@herald/streams';
 import type { Redis } from 'ioredis';
+import type { BreakerRegistry, BreakerSettings } from '@herald/breaker';
+import { BreakerSync } from './breaker-sync.ts';
+import { createBreakerRegistry } from './breakers.ts';
 import type { StageHandler } from './handler.ts';
 import { createStageMetrics } from './metrics.ts';
 import { stageSettingsFromEnv, type StageEnv } from './settings.ts';
@@ -24,6 +27,10 @@ import { StageWorker } from './worker.ts';
 // hanging the batch, the hand-off and the stop behind it. Blocking reads run on their own
 // connection without this timeout (see @herald/streams).
 const REDIS_COMMAND_TIMEOUT_MS = 5_000;
+
+// How often a replica publishes its breakers and re-reads the operators' pauses: a pause
+// reaches a replica that missed its announcement within this time.
+const BREAKER_HEARTBEAT_MS = 5_000;
 
 /** The parsed settings a stage app passes in (runtime's workerEnvShape, parsed). */
 export interface StageServiceEnv extends StageEnv {
@@ -43,6 +50,12 @@ export interface HandlerContext {
   redis: Redis;
   logger: Logger;
   registry: Registry;
+  /**
+   * The process's breaker registry, one breaker per destination, published for every
+   * replica (GET /v1/breakers) and obeying operators' pauses. Call it once: a second call
+   * throws, since one registry must hold every destination of the process.
+   */
+  breakers: (defaults?: Partial<Omit<BreakerSettings, 'name'>>) => BreakerRegistry;
 }
 
 /**
@@ -75,7 +88,26 @@ export function runStageService(options: {
         onError: (err) => logger.debug({ err }, 'redis connection error'),
       });
       const registry = createMetricsRegistry(service);
-      const handler = await options.createHandler({ db, redis, logger, registry });
+      const sync = new BreakerSync({
+        redis,
+        namespace: env.HERALD_REDIS_NAMESPACE,
+        replica,
+        service,
+        heartbeatMs: BREAKER_HEARTBEAT_MS,
+        logger,
+      });
+      let breakers: BreakerRegistry | undefined;
+      const handler = await options.createHandler({
+        db,
+        redis,
+        logger,
+        registry,
+        breakers: (defaults) => {
+          if (breakers) throw new Error('breakers() is called once per process');
+          breakers = createBreakerRegistry(logger, registry, defaults, sync);
+          return breakers;
+        },
+      });
       let worker: StageWorker | undefined;
       const metrics = createStageMetrics(registry, () => worker?.lastReadAt, stage);
       worker = new StageWorker({
@@ -90,6 +122,7 @@ export function runStageService(options: {
         logger,
         metrics,
       });
+      await sync.start();
       await worker.start();
       let stopping = false;
       const ops = await startOpsServer({
@@ -113,6 +146,7 @@ export function runStageService(options: {
           // Reverse of start: stop taking work and finish the batch in hand while the
           // stores are still there to commit it, then close the endpoint and the stores.
           await worker?.stop();
+          await sync.stop();
           await ops.close();
           redis.disconnect();
           await db.close();

@@ -28,3 +28,18 @@ export {
   isSettleFailedError,
 } from './errors.ts';
 export { connectRedis } from './connect.ts';
+export {
+  breakerIndexKey,
+  pauseChannel,
+  pauseDestination,
+  pausesKey,
+  publishBreakerStates,
+  readBreakerStates,
+  readPauses,
+  replicaBreakersKey,
+  resumeDestination,
+  withdrawBreakerStates,
+  type DestinationPause,
+  type PublishedBreaker,
+  type ReplicaBreaker,
+} from './breaker-board.ts';
