@@ -17,6 +17,8 @@ export const FormatterEnv = z.object({
   HERALD_MAIL_FROM: OneLine.default('Herald <herald@localhost>'),
   /** Comma-separated addresses of the default receiver. */
   HERALD_MAIL_TO: Addresses.default(['soc@localhost']),
+  /** The configuration file (receivers and their templates); unset: one email receiver from the variables above. */
+  HERALD_CONFIG: z.string().min(1).optional(),
   /** Where people reach Herald's API, for links in messages; none when unset. */
   HERALD_PUBLIC_URL: z
     .string()

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import {
-  AnalysisSchema,
-  EnrichmentSchema,
-  type RenderedMessage,
-} from '@herald/contracts';
+import { AnalysisSchema, EnrichmentSchema, type RenderedMessage } from '@herald/contracts';
 import type { AttemptResult, ClaimedAlert } from '@herald/db';
 import type { StageHandler } from '@herald/stage';
 import { validateAlert } from '@herald/wazuh';
 import type pg from 'pg';
-import { renderEmail } from './email/render.ts';
 import { messageKey, type ReceiverDirectory } from './receivers.ts';
+import { renderMessage } from './render.ts';
+import { isTemplateError } from './templates/errors.ts';
 
 interface PendingDelivery {
   receiver: string;
@@ -18,49 +15,77 @@ interface PendingDelivery {
 }
 
 /**
- * Renders one message per receiver of each alert and stores them as pending deliveries,
- * in the same transaction as the alert's move to `formatted`.
+ * A done result that carries its rendered messages to persist(). The worker hands
+ * persist() the very result objects process() returned, so nothing is kept between the
+ * two calls and batches cannot mix up each other's messages.
  */
-export function createFormatHandler(options: { receivers: ReceiverDirectory; publicUrl?: string | undefined }): StageHandler {
-  // What process() rendered for the batch, handed to persist() of the same batch: the
-  // worker calls them in turn, and only for alerts whose results it committed.
-  let rendered = new Map<string, PendingDelivery[]>();
+type FormattedResult = Extract<AttemptResult, { kind: 'done' }> & { deliveries: PendingDelivery[] };
 
+function deliveriesOf(result: Extract<AttemptResult, { kind: 'done' }>): PendingDelivery[] {
+  return 'deliveries' in result && Array.isArray(result.deliveries)
+    ? (result.deliveries as PendingDelivery[])
+    : [];
+}
+
+/** A failure that the same alert and configuration would repeat: no retry helps. */
+function isPermanent(err: unknown): boolean {
+  return isTemplateError(err) || err instanceof RangeError;
+}
+
+function formatAlert(claimed: ClaimedAlert, options: FormatHandlerOptions): AttemptResult {
+  const alert = validateAlert(claimed.body);
+  const enrichment = EnrichmentSchema.safeParse(claimed.enrichment);
+  const analysis = AnalysisSchema.safeParse(claimed.analysis);
+  if (!alert.ok || !enrichment.success || !analysis.success) {
+    return { kind: 'fail', id: claimed.id, error: 'stored alert, enrichment or analysis is unreadable' };
+  }
+
+  const deliveries: PendingDelivery[] = [];
+  for (const name of analysis.data.receivers) {
+    const receiver = options.receivers.get(name);
+    if (!receiver) {
+      return { kind: 'fail', id: claimed.id, error: `no receiver named '${name}' is configured` };
+    }
+    try {
+      const rendered = renderMessage(receiver, {
+        alertId: claimed.id,
+        alert: alert.alert,
+        enrichment: enrichment.data,
+        analysis: analysis.data,
+        publicUrl: options.publicUrl,
+      });
+      deliveries.push({ receiver: name, channel: receiver.channel, rendered });
+    } catch (err) {
+      if (!isPermanent(err)) {
+        throw err;
+      }
+      return { kind: 'fail', id: claimed.id, error: `receiver '${name}': ${(err as Error).message}` };
+    }
+  }
+  const result: FormattedResult = { kind: 'done', id: claimed.id, deliveries };
+  return result;
+}
+
+/** What the format handler needs: the receivers it may render for, and Herald's public URL. */
+export interface FormatHandlerOptions {
+  receivers: ReceiverDirectory;
+  publicUrl?: string | undefined;
+}
+
+/**
+ * Renders one message per receiver of each alert, by the receiver's channel and templates,
+ * and stores them as pending deliveries in the same transaction as the alert's move to
+ * `formatted`.
+ */
+export function createFormatHandler(options: FormatHandlerOptions): StageHandler {
   return {
     async process(alerts: readonly ClaimedAlert[]): Promise<AttemptResult[]> {
-      rendered = new Map();
-      return alerts.map((claimed): AttemptResult => {
-        const alert = validateAlert(claimed.body);
-        const enrichment = EnrichmentSchema.safeParse(claimed.enrichment);
-        const analysis = AnalysisSchema.safeParse(claimed.analysis);
-        if (!alert.ok || !enrichment.success || !analysis.success) {
-          return { kind: 'fail', id: claimed.id, error: 'stored alert, enrichment or analysis is unreadable' };
-        }
-        const deliveries: PendingDelivery[] = [];
-        for (const name of analysis.data.receivers) {
-          const receiver = options.receivers.get(name);
-          if (!receiver) {
-            return { kind: 'fail', id: claimed.id, error: `no receiver named '${name}' is configured` };
-          }
-          const email = renderEmail({
-            alertId: claimed.id,
-            alert: alert.alert,
-            enrichment: enrichment.data,
-            analysis: analysis.data,
-            from: receiver.from,
-            to: receiver.to,
-            ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-          });
-          deliveries.push({ receiver: name, channel: receiver.channel, rendered: email });
-        }
-        rendered.set(claimed.id, deliveries);
-        return { kind: 'done', id: claimed.id };
-      });
+      return alerts.map((claimed) => formatAlert(claimed, options));
     },
 
     async persist(client: pg.PoolClient, done): Promise<void> {
       const rows = done.flatMap((result) =>
-        (rendered.get(result.id) ?? []).map((delivery) => ({ alertId: result.id, ...delivery })),
+        deliveriesOf(result).map((delivery) => ({ alertId: result.id, ...delivery })),
       );
       if (rows.length === 0) return;
       // First render wins: a retried format after a crash does not replace what the

@@ -1,21 +1,23 @@
+import { configFromEnv, loadConfig } from '@herald/config';
 import { loadEnvOrExit } from '@herald/runtime';
 import { runStageService } from '@herald/stage';
 import { FormatterEnv } from './env.ts';
 import { createFormatHandler } from './handler.ts';
-import type { Receiver } from './receivers.ts';
+import { receiversFromConfig } from './receivers.ts';
 
 const env = loadEnvOrExit(FormatterEnv);
-
-const receivers = new Map<string, Receiver>([
-  [
-    env.HERALD_DEFAULT_RECEIVER,
-    { name: env.HERALD_DEFAULT_RECEIVER, channel: 'email', from: env.HERALD_MAIL_FROM, to: env.HERALD_MAIL_TO },
-  ],
-]);
 
 await runStageService({
   service: 'formatter',
   stage: 'format',
   env,
-  createHandler: () => createFormatHandler({ receivers, publicUrl: env.HERALD_PUBLIC_URL }),
+  createHandler: async () => {
+    // The same file the analyzer routes with and the sender delivers by; without one, the
+    // variables describe a single email receiver.
+    const config = env.HERALD_CONFIG
+      ? await loadConfig(env.HERALD_CONFIG, { env: process.env })
+      : configFromEnv(process.env);
+    const receivers = receiversFromConfig(config.receivers, { mailFrom: env.HERALD_MAIL_FROM });
+    return createFormatHandler({ receivers, publicUrl: env.HERALD_PUBLIC_URL });
+  },
 });

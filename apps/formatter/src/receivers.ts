@@ -1,15 +1,36 @@
-/** Where a receiver's messages go, and in what form. */
-export interface EmailReceiver {
-  name: string;
-  channel: 'email';
-  from: string;
-  to: string[];
-}
+import { channelOf, type ReceiverConfig } from '@herald/config';
+import type { RenderTarget } from './render.ts';
+import { loadTemplateSet } from './templates/set.ts';
 
-export type Receiver = EmailReceiver;
+/** A receiver as the formatter sees it: its name, channel, templates and mail addresses. */
+export type Receiver = RenderTarget & { name: string };
 
 /** The receivers this formatter knows, by name. */
 export type ReceiverDirectory = ReadonlyMap<string, Receiver>;
+
+/**
+ * The receivers of the configuration, their templates loaded and parsed once, so a broken
+ * template stops the formatter at start instead of failing alerts one by one.
+ *
+ * @throws TemplateError naming the file of a template that cannot be read or parsed.
+ */
+export function receiversFromConfig(
+  receivers: readonly ReceiverConfig[],
+  options: { mailFrom: string; defaultsDir?: string },
+): ReceiverDirectory {
+  const directory = new Map<string, Receiver>();
+  for (const receiver of receivers) {
+    const channel = channelOf(receiver);
+    const templates = loadTemplateSet(channel, receiver.template, options);
+    if ('email' in receiver) {
+      const { from = options.mailFrom, to } = receiver.email;
+      directory.set(receiver.name, { name: receiver.name, channel: 'email', from, to, templates });
+    } else if (channel !== 'email') {
+      directory.set(receiver.name, { name: receiver.name, channel, templates });
+    }
+  }
+  return directory;
+}
 
 /**
  * Bytes a receiver name keeps as they are. `.` is not among them: a dot-atom (the left

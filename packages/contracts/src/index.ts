@@ -15,12 +15,21 @@ export {
   type Analysis,
 } from './analysis.ts';
 export {
+  MessageChannel,
+  PagerDutyPayloadSchema,
   RenderedEmailSchema,
   RenderedMessageSchema,
   RenderedPagerDutySchema,
   RenderedSlackSchema,
   RenderedTeamsSchema,
   RenderedWebhookSchema,
+  SlackPayloadSchema,
+  TeamsPayloadSchema,
+  WebhookPayloadSchema,
   type RenderedEmail,
   type RenderedMessage,
+  type RenderedPagerDuty,
+  type RenderedSlack,
+  type RenderedTeams,
+  type RenderedWebhook,
 } from './message.ts';

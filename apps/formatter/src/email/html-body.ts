@@ -1,6 +1,6 @@
 import type { Priority } from '@herald/contracts';
 import { html, multiline, type SafeHtml } from './html.ts';
-import type { EmailView, TagGroup } from './view.ts';
+import type { MessageView, TagGroup } from '../message/view.ts';
 
 // Mail clients ignore <style> blocks and most modern CSS, so the layout is nested tables
 // with inline styles and web-safe fonts only.
@@ -68,7 +68,7 @@ function detailsTable(rows: readonly (SafeHtml | undefined)[]): SafeHtml {
  * The HTML body: a 600px table layout with inline styles, UTF-8, every alert-derived
  * value escaped by the `html` tag.
  */
-export function renderHtmlBody(view: EmailView, subject: string): SafeHtml {
+export function renderHtmlBody(view: MessageView, subject: string): SafeHtml {
   const color = PRIORITY_COLORS[view.priority];
   const alertLink =
     view.alertUrl === undefined
@@ -76,6 +76,7 @@ export function renderHtmlBody(view: EmailView, subject: string): SafeHtml {
       : html`<a href="${view.alertUrl}" style="color:#1d4ed8;">${view.alertUrl}</a>`;
 
   const sections = [
+    view.group === undefined ? undefined : block('Repeats', multiline(view.group.text)),
     block('What happened', multiline(view.summary)),
     block('Why it matters', multiline(view.whyItMatters)),
     view.nextSteps.length > 0

@@ -1,4 +1,4 @@
 export { renderEmail } from './render.ts';
-export type { EmailInput } from './view.ts';
+export type { EmailInput } from './render.ts';
 export { SUBJECT_MAX_CHARS } from './subject.ts';
-export { TRUNCATION_MARKER } from './sanitize.ts';
+export { TRUNCATION_MARKER } from '../message/sanitize.ts';

@@ -3,9 +3,9 @@ import type { WazuhAlert } from '@herald/wazuh';
 import { describe, expect, test } from 'vitest';
 import { escapeHtml } from './html.ts';
 import { renderEmail } from './render.ts';
-import { TRUNCATION_MARKER } from './sanitize.ts';
+import { TRUNCATION_MARKER } from '../message/sanitize.ts';
 import { SUBJECT_MAX_CHARS } from './subject.ts';
-import { corpusAlerts, emailInputFor } from './test-fixtures.ts';
+import { corpusAlerts, emailInputFor } from '../test-fixtures.ts';
 
 const LINE_BREAK = /[\r\n\u0085\u2028\u2029]/;
 

@@ -1,8 +1,18 @@
 import type { RenderedEmail } from '@herald/contracts';
+import { cleanText, capText, oneLine } from '../message/sanitize.ts';
+import { buildMessageView, type MessageInput } from '../message/view.ts';
+import { renderPart, type TemplateSet } from '../templates/set.ts';
 import { renderHtmlBody } from './html-body.ts';
-import { buildHeaders, buildSubject } from './subject.ts';
+import { buildHeaders, buildSubject, SUBJECT_MAX_CHARS } from './subject.ts';
 import { renderTextBody } from './text-body.ts';
-import { buildEmailView, type EmailInput } from './view.ts';
+
+/** Everything `renderEmail` needs about one alert and one email receiver. */
+export interface EmailInput extends MessageInput {
+  /** Sender address (configuration, not alert data). */
+  from: string;
+  /** Receiver addresses (configuration, not alert data). */
+  to: string[];
+}
 
 /** Addresses come from configuration; a control character there is a config mistake. */
 function checkAddress(name: string, value: string): void {
@@ -18,24 +28,35 @@ function checkAddress(name: string, value: string): void {
  * an HTML body with the same facts, and X-Herald-* headers. Alert text is treated as
  * hostile throughout (see sanitize.ts and html.ts).
  *
+ * A receiver's templates may replace the subject (one line, capped whatever the template
+ * writes), the text body and the HTML body (values HTML-escaped); the defaults are built
+ * in code.
+ *
  * @throws RangeError when `from`, `to` or `publicUrl` (configuration) are unusable.
+ * @throws TemplateError when a receiver's template fails to render.
  */
-export function renderEmail(input: EmailInput): RenderedEmail {
+export function renderEmail(input: EmailInput, templates?: TemplateSet): RenderedEmail {
   checkAddress('from', input.from);
   if (input.to.length === 0) {
     throw new RangeError('to must name at least one address, got []');
   }
   input.to.forEach((address, index) => checkAddress(`to[${index}]`, address));
 
-  const view = buildEmailView(input);
-  const subject = buildSubject(input.alert, input.analysis);
+  const view = buildMessageView(input);
+  const templated = templates && renderPart(templates, 'subject', view);
+  const subject =
+    templated === undefined
+      ? buildSubject(input.alert, input.analysis)
+      : capText(oneLine(templated), SUBJECT_MAX_CHARS - 1, '…') || buildSubject(input.alert, input.analysis);
+  const text = templates && renderPart(templates, 'text', view);
+  const html = templates && renderPart(templates, 'html', view);
   return {
     channel: 'email',
     from: input.from,
     to: [...input.to],
     subject,
-    text: renderTextBody(view),
-    html: renderHtmlBody(view, subject).toString(),
+    text: text === undefined ? renderTextBody(view) : cleanText(text),
+    html: html ?? renderHtmlBody(view, subject).toString(),
     headers: buildHeaders(input.alertId, input.alert, input.analysis),
   };
 }

@@ -1,6 +1,6 @@
 import type { Analysis } from '@herald/contracts';
 import type { WazuhAlert } from '@herald/wazuh';
-import { capText, headerValue, oneLine } from './sanitize.ts';
+import { capText, headerValue, oneLine } from '../message/sanitize.ts';
 
 /** Longest subject Herald writes, in code points; most clients show far less. */
 export const SUBJECT_MAX_CHARS = 160;
@@ -9,12 +9,14 @@ export const SUBJECT_MAX_CHARS = 160;
 const RULE_ID_MAX_CHARS = 24;
 
 /**
- * `[Herald HIGH] <title> (rule 5712, level 10)`: one line whatever the alert says. The
+ * `[Herald HIGH] <title> (rule 5712, level 10)`, or `[Herald HIGH, 42 alerts] ...` for a
+ * group's digest: one line whatever the alert says. The
  * title is cut (with `…`) so that the priority, rule and level always fit.
  */
 export function buildSubject(alert: WazuhAlert, analysis: Analysis): string {
   const ruleId = capText(oneLine(alert.rule.id), RULE_ID_MAX_CHARS, '…');
-  const prefix = `[Herald ${analysis.priority.toUpperCase()}] `;
+  const digest = analysis.group ? `, ${analysis.group.count} alerts` : '';
+  const prefix = `[Herald ${analysis.priority.toUpperCase()}${digest}] `;
   const suffix = ` (rule ${ruleId}, level ${alert.rule.level})`;
   const title = oneLine(analysis.title) || oneLine(alert.rule.description) || 'Wazuh alert';
   const budget = SUBJECT_MAX_CHARS - prefix.length - suffix.length - 1;

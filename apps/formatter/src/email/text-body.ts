@@ -1,4 +1,4 @@
-import type { EmailView, TagGroup } from './view.ts';
+import type { MessageView, TagGroup } from '../message/view.ts';
 
 function section(heading: string, body: string): string {
   return `${heading}\n${'-'.repeat(heading.length)}\n${body}`;
@@ -17,7 +17,7 @@ function tagLines(groups: readonly TagGroup[]): string {
 }
 
 /** The plain-text body: the same facts as the HTML body, readable in any client. */
-export function renderTextBody(view: EmailView): string {
+export function renderTextBody(view: MessageView): string {
   const details = [
     `Rule:        ${view.rule.id} (level ${view.rule.level}): ${view.rule.description}`,
     `Agent:       ${view.agent}`,
@@ -29,6 +29,7 @@ export function renderTextBody(view: EmailView): string {
 
   const parts = [
     `${view.priorityLabel} priority (score ${view.score}/100): ${view.title}`,
+    view.group && section('Repeats', view.group.text),
     section('What happened', view.summary),
     section('Why it matters', view.whyItMatters),
     view.nextSteps.length > 0 && section('What to do next', numbered(view.nextSteps)),

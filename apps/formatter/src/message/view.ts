@@ -1,20 +1,17 @@
-import type { Analysis, Enrichment, Priority } from '@herald/contracts';
+import type { Analysis, Enrichment, GroupDigest, Priority } from '@herald/contracts';
 import { parseWazuhTimestamp, type WazuhAlert } from '@herald/wazuh';
 import { bodyText, shortLine, TRUNCATION_MARKER } from './sanitize.ts';
 
-/** Everything `renderEmail` needs about one alert and one receiver. */
-export interface EmailInput {
+/** Everything every channel renders from: one alert, what Herald learnt about it, and links. */
+export interface MessageInput {
   /** Herald's id for the alert. */
   alertId: string;
   alert: WazuhAlert;
   enrichment: Enrichment;
+  /** With `group` set, the message is a digest of the alerts folded into a group. */
   analysis: Analysis;
-  /** Sender address (configuration, not alert data). */
-  from: string;
-  /** Receiver addresses (configuration, not alert data). */
-  to: string[];
   /** Herald's public base URL; when set, the message links to the alert's API view. */
-  publicUrl?: string;
+  publicUrl?: string | undefined;
 }
 
 /** One labelled list of tags, e.g. `PCI DSS: 10.2.4, 11.4`. */
@@ -23,11 +20,26 @@ export interface TagGroup {
   values: string[];
 }
 
+/** A digest of the alerts a group folded, in the words a reader needs. */
+export interface GroupView {
+  groupId: string;
+  count: number;
+  /** `42 alerts like this one between <first> and <last>`. */
+  text: string;
+  first: string;
+  last: string;
+  /** What the group's alerts share, as `field=value`. */
+  labels: string[];
+  agents: string[];
+  /** 1 for the group's first digest. */
+  sequence: number;
+}
+
 /**
- * What both bodies show, already cleaned and capped: every string here came through
- * `sanitize.ts`, but is still alert-derived and must be escaped for HTML.
+ * What every channel shows, already cleaned and capped: every string here came through
+ * `sanitize.ts`, but is still alert-derived and must be escaped for its target.
  */
-export interface EmailView {
+export interface MessageView {
   priority: Priority;
   priorityLabel: string;
   score: number;
@@ -36,7 +48,9 @@ export interface EmailView {
   summary: string;
   whyItMatters: string;
   nextSteps: string[];
+  /** Who wrote the explanation, in words. */
   explainedBy: string;
+  explainedByKind: Analysis['explainedBy'];
   rule: { id: string; level: number; description: string };
   agent: string;
   asset?: string;
@@ -48,6 +62,7 @@ export interface EmailView {
   logExcerpt?: string;
   alertId: string;
   alertUrl?: string;
+  group?: GroupView;
 }
 
 // Limits in code points. Generous enough for any real alert, small enough that a
@@ -131,13 +146,14 @@ function describeAsset(enrichment: Enrichment): string | undefined {
   return parts.join(', ');
 }
 
-function describeTime(timestamp: string): string {
+function utcTime(timestamp: string): string | undefined {
   const parsed = parseWazuhTimestamp(timestamp);
-  if (!parsed) {
-    return timestamp;
-  }
-  const utc = `${parsed.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-  return `${utc} (Wazuh: ${timestamp})`;
+  return parsed && `${parsed.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+function describeTime(timestamp: string): string {
+  const utc = utcTime(timestamp);
+  return utc === undefined ? timestamp : `${utc} (Wazuh: ${timestamp})`;
 }
 
 function describeGap(missing: Enrichment['missing'][number]): string {
@@ -176,8 +192,28 @@ function alertUrl(publicUrl: string | undefined, alertId: string): string | unde
   return new URL(path, base.origin).toString();
 }
 
-/** Builds the cleaned, capped facts that the text and HTML bodies both render. */
-export function buildEmailView(input: EmailInput): EmailView {
+function describeGroup(group: GroupDigest | undefined): GroupView | undefined {
+  if (group === undefined) {
+    return undefined;
+  }
+  const first = shortLine(utcTime(group.firstAt) ?? group.firstAt, LIMITS.tag);
+  const last = shortLine(utcTime(group.lastAt) ?? group.lastAt, LIMITS.tag);
+  const noun = group.count === 1 ? 'alert' : 'alerts';
+  const text = `${group.count} ${noun} like this one between ${first} and ${last}`;
+  return {
+    groupId: shortLine(group.groupId, LIMITS.tag),
+    count: group.count,
+    text,
+    first,
+    last,
+    labels: tags(Object.entries(group.labels).map(([key, value]) => `${key}=${value}`)),
+    agents: tags(group.agents),
+    sequence: group.sequence,
+  };
+}
+
+/** Builds the cleaned, capped facts that every channel renders. */
+export function buildMessageView(input: MessageInput): MessageView {
   const { alert, analysis, enrichment } = input;
   const line = (value: string): string => shortLine(value, LIMITS.line);
   const paragraph = (value: string): string => bodyText(value, LIMITS.paragraph);
@@ -195,6 +231,7 @@ export function buildEmailView(input: EmailInput): EmailView {
       analysis.explainedBy === 'llm'
         ? 'a language model (check it against the alert details below)'
         : "Herald's built-in rules",
+    explainedByKind: analysis.explainedBy,
     rule: {
       id: shortLine(alert.rule.id, 64),
       level: alert.rule.level,
@@ -210,6 +247,7 @@ export function buildEmailView(input: EmailInput): EmailView {
     logExcerpt: mapDefined(alert.full_log, (log) => bodyText(log.trimEnd(), LIMITS.logExcerpt)),
     alertId: shortLine(input.alertId, 200),
     alertUrl: alertUrl(input.publicUrl, input.alertId),
+    group: describeGroup(analysis.group),
   };
 }
 

@@ -3,7 +3,7 @@
 import type { Analysis, Enrichment, Priority } from '@herald/contracts';
 import { loadCorpus } from '@herald/testkit';
 import { validateAlert, type WazuhAlert } from '@herald/wazuh';
-import type { EmailInput } from './view.ts';
+import type { EmailInput } from './email/render.ts';
 
 /** Every corpus alert, validated the way ingest validates it. */
 export function corpusAlerts(): { line: number; alert: WazuhAlert }[] {

@@ -1,0 +1,38 @@
+import type { MessageChannel, RenderedMessage } from '@herald/contracts';
+import { renderEmail } from './email/render.ts';
+import type { MessageInput } from './message/view.ts';
+import { renderPagerDuty } from './pagerduty/render.ts';
+import { renderSlack } from './slack/render.ts';
+import { renderTeams } from './teams/render.ts';
+import type { TemplateSet } from './templates/set.ts';
+import { renderWebhook } from './webhook/render.ts';
+
+/** What the formatter needs of a receiver to render its message. */
+export type RenderTarget =
+  | { channel: 'email'; from: string; to: string[]; templates: TemplateSet }
+  | { channel: Exclude<MessageChannel, 'email'>; templates: TemplateSet };
+
+/**
+ * Renders one alert for one receiver, by the receiver's channel and with its templates.
+ *
+ * @throws RangeError for unusable configuration (an email address, the public URL).
+ * @throws TemplateError when the receiver's template fails to render.
+ */
+export function renderMessage(target: RenderTarget, input: MessageInput): RenderedMessage {
+  switch (target.channel) {
+    case 'email':
+      return renderEmail({ ...input, from: target.from, to: target.to }, target.templates);
+    case 'slack':
+      return renderSlack(input, target.templates);
+    case 'teams':
+      return renderTeams(input, target.templates);
+    case 'webhook':
+      return renderWebhook(input, target.templates);
+    case 'pagerduty':
+      return renderPagerDuty(input, target.templates);
+    default: {
+      const unhandled: never = target;
+      throw new RangeError(`no renderer for channel ${JSON.stringify(unhandled)}`);
+    }
+  }
+}

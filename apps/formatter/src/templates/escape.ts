@@ -1,0 +1,57 @@
+import { escapeHtml } from '../email/html.ts';
+
+/** What a template's output is written in, which decides how every value is escaped. */
+export type EscapeTarget = 'html' | 'slack' | 'markdown' | 'text';
+
+/**
+ * Slack mrkdwn: `&`, `<` and `>` are the only characters Slack asks senders to escape, and
+ * escaping `<` is what makes `<!channel>`, `<@U123>` and `<http://x|y>` inert. A backtick
+ * becomes U+02CB (ˋ), which looks the same, because mrkdwn has no escape for it and one
+ * from an alert could open a code span or fence that swallows the rest of the text.
+ */
+export function escapeSlack(value: string): string {
+  return value.replace(/[&<>`]/g, (char) => SLACK_ESCAPES[char] ?? char);
+}
+
+const SLACK_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '`': 'ˋ' };
+
+/** ASCII punctuation CommonMark lets a backslash escape, minus what never starts markup. */
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~]/g;
+
+/**
+ * Markdown as Teams renders it in an Adaptive Card TextBlock: every character that can
+ * start markup is backslash-escaped (so `[x](http://y)`, `<at>` and `**` stay text), and a
+ * line break becomes a blank line, the only break a TextBlock shows.
+ */
+export function escapeMarkdown(value: string): string {
+  return value.replace(MARKDOWN_SPECIAL, (char) => `\\${char}`).replace(/\n+/g, '\n\n');
+}
+
+/** A value as text: arrays joined with commas, nothing for objects or absent values. */
+function stringify(value: unknown): string {
+  if (value === undefined || value === null) {
+    return '';
+  }
+  if (Array.isArray(value)) {
+    return value.map(stringify).join(', ');
+  }
+  if (typeof value === 'object') {
+    return '';
+  }
+  return String(value);
+}
+
+const ESCAPERS: Record<EscapeTarget, (value: string) => string> = {
+  html: escapeHtml,
+  slack: escapeSlack,
+  markdown: escapeMarkdown,
+  // Plain text needs no escaping: its values were cleaned by the message view, and JSON
+  // documents are built by the serializer around the text, never by a template.
+  text: (value) => value,
+};
+
+/** The function applied to every `{{ value }}` a template outputs for `target`. */
+export function escaperFor(target: EscapeTarget): (value: unknown) => string {
+  const escape = ESCAPERS[target];
+  return (value) => escape(stringify(value));
+}
