@@ -15,6 +15,7 @@ import { createBackpressureGate } from './backpressure.ts';
 import { CONTENT_TYPE_FORMATS, type RawBatch } from './batch.ts';
 import { toErrorResponse } from './http-errors.ts';
 import { deadLetterRoutes } from './dead-letter-routes.ts';
+import { destinationRoutes } from './destination-routes.ts';
 import { createIngestMetrics } from './metrics.ts';
 import { createReadinessCheck } from './readiness.ts';
 import { noteRequest, requestNote } from './request-notes.ts';
@@ -232,6 +233,12 @@ export function buildApp(deps: IngestAppDeps): FastifyInstance {
     apiKeys: deps.apiKeys,
     actor,
     maxRetries,
+  });
+  void app.register(destinationRoutes, {
+    redis: deps.redis,
+    namespace: deps.namespace,
+    apiKeys: deps.apiKeys,
+    replica: deps.replica,
   });
 
   return app;
