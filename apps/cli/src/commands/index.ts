@@ -1,5 +1,7 @@
 import type { Command } from '../command.ts';
+import { breakersCommand } from './breakers.ts';
 import { deadLettersCommand } from './dead-letters.ts';
+import { pauseCommand, resumeCommand } from './pause.ts';
 import { replayCommand } from './replay.ts';
 import { retryCommand } from './retry.ts';
 
@@ -8,4 +10,7 @@ export const COMMANDS: readonly Command[] = [
   deadLettersCommand,
   retryCommand,
   replayCommand,
+  breakersCommand,
+  pauseCommand,
+  resumeCommand,
 ];
