@@ -51,6 +51,33 @@ describe('getAlertView', () => {
     expect(await getAlertView(db, crypto.randomUUID())).toBeUndefined();
     expect(await getAlertView(db, 'not-a-uuid')).toBeUndefined();
   });
+
+  test('lists every delivery by receiver: channel, status, attempts, receipt and last error', async ({ db }) => {
+    const [ref] = await insertAlerts(db, [alert('with-deliveries')], actor);
+    const id = ref!.id;
+    const receipt = { transport: 'slack-api', status: 200, id: '1765000000.000100', acceptedAt: '2026-12-04T12:00:00.000Z' };
+    await db.pool.query(
+      `INSERT INTO deliveries (id, alert_id, receiver, channel, status, attempts, message_key, rendered, receipt, last_error, delivered_at)
+       VALUES (gen_random_uuid(), $1, 'soc-chat', 'slack', 'delivered', 1, 'k1', '{}', $2, NULL, now()),
+              (gen_random_uuid(), $1, 'oncall', 'pagerduty', 'failed', 1, 'k2', '{}', NULL, 'PagerDuty refused the message (400): bad routing key', NULL),
+              (gen_random_uuid(), $1, 'mail', 'email', 'pending', 0, 'k3', '{}', NULL, NULL, NULL)`,
+      [id, JSON.stringify(receipt)],
+    );
+
+    const view = await getAlertView(db, id);
+    expect(view?.deliveries.map((d) => [d.receiver, d.channel, d.status, d.attempts])).toEqual([
+      ['mail', 'email', 'pending', 0],
+      ['oncall', 'pagerduty', 'failed', 1],
+      ['soc-chat', 'slack', 'delivered', 1],
+    ]);
+    expect(view?.deliveries[2]).toMatchObject({ receipt, lastError: null, deliveredAt: expect.any(Date) });
+    expect(view?.deliveries[1]).toMatchObject({
+      receipt: null,
+      lastError: 'PagerDuty refused the message (400): bad routing key',
+      deliveredAt: null,
+      updatedAt: expect.any(Date),
+    });
+  });
 });
 
 describe('insertAlerts under concurrency', () => {

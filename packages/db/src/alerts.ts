@@ -143,9 +143,12 @@ export interface AlertView {
     attempts: number;
     messageKey: string;
     rendered: unknown;
+    /** The provider's proof: Message-ID and SMTP reply, Slack ts, PagerDuty dedup key, HTTP status. */
     receipt: unknown;
     lastError: string | null;
     deliveredAt: Date | null;
+    /** The last change: the latest attempt, deferral or receipt. */
+    updatedAt: Date;
   }[];
 }
 
@@ -191,6 +194,7 @@ export async function getAlertView(db: Database, id: string): Promise<AlertView 
       receipt: d.receipt,
       lastError: d.lastError,
       deliveredAt: d.deliveredAt,
+      updatedAt: d.updatedAt,
     })),
   };
 }
