@@ -71,3 +71,27 @@ export function emailInputFor(alert: WazuhAlert, alertId = 'a1b2c3'): EmailInput
     to: ['soc@example.com'],
   };
 }
+
+/** A fixed Herald id per corpus line, so golden files do not change between runs. */
+export function fixedAlertId(line: number): string {
+  return `00000000-0000-4000-8000-${String(line).padStart(12, '0')}`;
+}
+
+/** A digest of a group of `count` alerts like `alert`, as the analyzer stores it. */
+export function digestAnalysis(alert: WazuhAlert, count: number): Analysis {
+  return {
+    ...plausibleAnalysis(alert),
+    group: {
+      kind: 'digest',
+      groupId: 'grp-5712-web-01',
+      receiver: 'ops-email',
+      labels: { 'rule.id': alert.rule.id, 'agent.name': alert.agent?.name ?? 'unknown' },
+      sequence: 2,
+      count,
+      firstAt: '2024-03-01T09:00:00.000Z',
+      lastAt: '2024-03-01T10:00:00.000Z',
+      agents: [alert.agent?.name ?? 'unknown'],
+      alertIds: ['a1', 'a2'],
+    },
+  };
+}

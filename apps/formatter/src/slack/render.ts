@@ -75,7 +75,7 @@ function field(label: string, value: string | undefined): Record<string, unknown
   if (value === undefined) {
     return undefined;
   }
-  const text = `*${label}*\n${escapeSlack(value)}`;
+  const text = `*${escapeSlack(label)}*\n${escapeSlack(value)}`;
   return mrkdwn(cutText(text, SLACK_LIMITS.fieldTextChars, `Slack allows ${SLACK_LIMITS.fieldTextChars} characters a field`));
 }
 

@@ -15,16 +15,23 @@ export function escapeSlack(value: string): string {
 
 const SLACK_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '`': 'ˋ' };
 
-/** ASCII punctuation CommonMark lets a backslash escape, minus what never starts markup. */
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~]/g;
+/** Characters that start Markdown markup wherever they stand. */
+const MARKDOWN_INLINE = /[\\`*_[\]<>~]/g;
+
+/** Characters that start markup at the start of a line only: lists, headings, quotes. */
+const MARKDOWN_LINE_START = /^([ \t]*)([-+#>]|\d+\.)/gm;
 
 /**
  * Markdown as Teams renders it in an Adaptive Card TextBlock: every character that can
- * start markup is backslash-escaped (so `[x](http://y)`, `<at>` and `**` stay text), and a
- * line break becomes a blank line, the only break a TextBlock shows.
+ * start markup is backslash-escaped (so `[x](http://y)`, `<at>` and `**` stay text; with
+ * `[` escaped, `(` and `!` cannot form a link or image), list and heading marks at a line
+ * start too, and a line break becomes a blank line, the only break a TextBlock shows.
  */
 export function escapeMarkdown(value: string): string {
-  return value.replace(MARKDOWN_SPECIAL, (char) => `\\${char}`).replace(/\n+/g, '\n\n');
+  return value
+    .replace(MARKDOWN_INLINE, (char) => `\\${char}`)
+    .replace(MARKDOWN_LINE_START, (_, indent: string, mark: string) => `${indent}${mark.replace(/[-+#>.]$/, '\\$&')}`)
+    .replace(/\n+/g, '\n\n');
 }
 
 /** A value as text: arrays joined with commas, nothing for objects or absent values. */
