@@ -20,6 +20,7 @@ import { createIngestMetrics } from './metrics.ts';
 import { createReadinessCheck } from './readiness.ts';
 import { noteRequest, requestNote } from './request-notes.ts';
 import { retryRoutes } from './retry-routes.ts';
+import { silenceRoutes } from './silence-routes.ts';
 
 /** Bounds on what one request may ask of the service. */
 export interface IngestLimits {
@@ -234,6 +235,7 @@ export function buildApp(deps: IngestAppDeps): FastifyInstance {
     actor,
     maxRetries,
   });
+  void app.register(silenceRoutes, { db: deps.db, apiKeys: deps.apiKeys });
   void app.register(destinationRoutes, {
     redis: deps.redis,
     namespace: deps.namespace,
