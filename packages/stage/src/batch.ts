@@ -41,6 +41,12 @@ export interface BatchDeps {
   /** Source of retry jitter in [0, 1); injectable for tests. */
   random?: () => number;
   signal: AbortSignal;
+  /**
+   * Fault hook for tests only: runs after the batch's commit and before the hand-off to the
+   * next stream, so a test can kill the process in exactly that window. Set only through
+   * StageWorkerOptions.faults; no setting or environment variable reaches it.
+   */
+  afterCommit?: (committed: ReadonlySet<string>) => Promise<void> | void;
 }
 
 /**
@@ -159,6 +165,7 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
     return ids;
   });
 
+  await deps.afterCommit?.(committed);
   await handOn(deps, results, committed);
 
   for (const result of results) {

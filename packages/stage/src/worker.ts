@@ -2,7 +2,7 @@ import type { Actor, Database, StageName } from '@herald/db';
 import type { Logger } from '@herald/runtime';
 import { deadLetterKey, groupName, StreamConsumer, streamKey } from '@herald/streams';
 import type { Redis } from 'ioredis';
-import { handleBatch } from './batch.ts';
+import { handleBatch, type BatchDeps } from './batch.ts';
 import type { StageHandler } from './handler.ts';
 import type { StageMetrics } from './metrics.ts';
 import type { StageSettings } from './settings.ts';
@@ -20,6 +20,11 @@ export interface StageWorkerOptions {
   handler: StageHandler;
   logger: Logger;
   metrics?: StageMetrics;
+  /**
+   * Fault hooks for tests (e.g. kill the process between a commit and its hand-off).
+   * runStageService never sets them: a production deployment cannot reach them.
+   */
+  faults?: Pick<BatchDeps, 'afterCommit'>;
 }
 
 /**
@@ -96,6 +101,7 @@ export class StageWorker {
             retryBaseMs: settings.retryBaseMs,
             retryMaxMs: settings.retryMaxMs,
             signal: this.#abort.signal,
+            ...this.#options.faults,
           },
           entries,
         );
