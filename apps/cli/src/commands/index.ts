@@ -4,6 +4,7 @@ import { deadLettersCommand } from './dead-letters.ts';
 import { pauseCommand, resumeCommand } from './pause.ts';
 import { replayCommand } from './replay.ts';
 import { retryCommand } from './retry.ts';
+import { silenceCommand } from './silence.ts';
 
 /** Every `herald` command, in the order `herald help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -13,4 +14,5 @@ export const COMMANDS: readonly Command[] = [
   breakersCommand,
   pauseCommand,
   resumeCommand,
+  silenceCommand,
 ];
