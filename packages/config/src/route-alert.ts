@@ -136,7 +136,9 @@ export function routeAlert(
       trail.length > 0
         ? trail
         : [
-            `no route matched, so the root route's receiver: ${misses.join('; ') || 'the tree has no routes'}`,
+            misses.length > 0
+              ? `no route matched, so the root route's receiver: ${misses.join('; ')}`
+              : 'the root route: the tree has no other routes',
           ];
     const mute = muting(node, config, now);
     if (mute) {
@@ -149,7 +151,9 @@ export function routeAlert(
     }
     if (node.receiver === undefined) {
       unreached.push(
-        `no route matched and the root route names no receiver: ${misses.join('; ') || 'the tree has no routes'}`,
+        misses.length > 0
+          ? `no route matched and the root route names no receiver: ${misses.join('; ')}`
+          : 'the root route names no receiver and has no other routes',
       );
       continue;
     }
