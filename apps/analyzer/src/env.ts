@@ -1,6 +1,7 @@
 import { Duration } from '@herald/config';
 import { MsEnv, workerEnvShape } from '@herald/runtime';
 import { z } from 'zod';
+import { checkLlmEnv, llmEnvShape } from './llm/env.ts';
 
 /** A comma-separated list of field paths (matcher namespace), e.g. `rule.id,agent.id`. */
 const FieldList = z.string().transform((text) =>
@@ -27,6 +28,10 @@ export const AnalyzerEnv = z.object({
   HERALD_REPEAT_INTERVAL: Duration.prefault('4h'),
   /** How often due group digests are looked for: how late a digest may be. */
   HERALD_GROUP_FLUSH_INTERVAL_MS: MsEnv.min(10).default(5_000), // 5 s
-});
+  // Scoring: how often the same rule fired on the same machine within this window raises it.
+  HERALD_REPETITION_WINDOW_MS: MsEnv.min(1_000).default(3_600_000), // 1 h
+  // Optional language model: see src/llm/env.ts.
+  ...llmEnvShape,
+}).superRefine(checkLlmEnv);
 
 export type AnalyzerEnv = z.output<typeof AnalyzerEnv>;

@@ -5,10 +5,13 @@ import {
   type Enrichment,
 } from '@herald/contracts';
 import type { AttemptResult, ClaimedAlert } from '@herald/db';
-import type { StageHandler } from '@herald/stage';
+import type { StageContext, StageHandler } from '@herald/stage';
 import { validateAlert, type WazuhAlert } from '@herald/wazuh';
 import { analyzeAlert } from './analysis/analyze.ts';
+import type { RepetitionCounter } from './analysis/repetition.ts';
 import { groupedNote, type Grouper } from './grouping/index.ts';
+import { withLlmText } from './llm/batch-step.ts';
+import type { LlmExplainer } from './llm/explainer.ts';
 import { routeAlert, type RoutingRules } from './routing.ts';
 import type { SilenceCache } from './silences/index.ts';
 
@@ -18,6 +21,10 @@ export interface AnalyzeHandlerOptions {
   silences?: SilenceCache;
   /** Alertmanager-style grouping: repeats of a notified alert fold into digests. */
   grouper?: Grouper;
+  /** Recent firings of the same rule on the same machine, which raise the score. */
+  repetition?: RepetitionCounter;
+  /** The optional language model: rewrites the text of notified alerts, nothing else. */
+  llm?: LlmExplainer;
   now?: () => Date;
 }
 
@@ -37,8 +44,9 @@ export function createAnalyzeHandler(
   options: AnalyzeHandlerOptions = {},
 ): StageHandler {
   return {
-    async process(alerts: readonly ClaimedAlert[]): Promise<AttemptResult[]> {
+    async process(alerts: readonly ClaimedAlert[], context?: StageContext): Promise<AttemptResult[]> {
       const now = options.now?.() ?? new Date();
+      const repeats = await options.repetition?.record(alerts);
       const results: AttemptResult[] = [];
       const toGroup: Routed[] = [];
       for (const claimed of alerts) {
@@ -62,7 +70,9 @@ export function createAnalyzeHandler(
         }
         const route = routeAlert(validation.alert, rules);
         const analysis: Analysis = AnalysisSchema.parse({
-          ...analyzeAlert(validation.alert, enrichment.data),
+          ...analyzeAlert(validation.alert, enrichment.data, {
+            repetition: repeats?.get(claimed.id),
+          }),
           receivers: route.receivers,
         });
         if (route.receivers.length === 0) {
@@ -94,7 +104,9 @@ export function createAnalyzeHandler(
           analysis,
         });
       }
-      return [...results, ...(await grouped(toGroup, options.grouper))];
+      const decided = [...results, ...(await grouped(toGroup, options.grouper))];
+      // The model runs last, on what will be notified, once the deterministic result stands.
+      return options.llm ? withLlmText(decided, alerts, options.llm, context?.signal) : decided;
     },
   };
 }

@@ -1,7 +1,9 @@
 import { defaultReplicaName, loadEnvOrExit } from '@herald/runtime';
 import { runStageService } from '@herald/stage';
 import { AnalyzerEnv } from './env.ts';
+import { RepetitionCounter } from './analysis/repetition.ts';
 import { createAnalyzeHandler } from './handler.ts';
+import { createLlmExplainer } from './llm/from-env.ts';
 import { GroupFlusher, Grouper } from './grouping/index.ts';
 import { SilenceCache } from './silences/index.ts';
 
@@ -11,7 +13,7 @@ await runStageService({
   service: 'analyzer',
   stage: 'analyze',
   env,
-  createHandler: async ({ db, redis, logger }) => {
+  createHandler: async ({ db, redis, logger, registry }) => {
     const silences = new SilenceCache({
       db,
       ttlMs: env.HERALD_SILENCE_CACHE_TTL_MS,
@@ -37,15 +39,25 @@ await runStageService({
       scheduleCheckMs: env.HERALD_SWEEP_INTERVAL_MS,
       limit: env.HERALD_BATCH_SIZE,
       hooks: {
-        onFlushed: ({ digests, idled }) => logger.info({ digests, idled }, 'group digests flushed'),
+        onFlushed: (counts) => logger.info(counts, 'group flush scan did work'),
         onError: (err, during) => logger.warn({ err, during }, 'group flusher error'),
         onRescheduled: () => logger.warn({}, 'group flush schedule was lost and put back'),
       },
     });
+    const llm = createLlmExplainer(env, { redis, logger, registry });
     await flusher.start();
     const handler = createAnalyzeHandler(
       { minLevel: env.HERALD_NOTIFY_MIN_LEVEL, defaultReceiver: env.HERALD_DEFAULT_RECEIVER },
-      { silences, grouper },
+      {
+        silences,
+        grouper,
+        repetition: new RepetitionCounter({
+          redis,
+          namespace: env.HERALD_REDIS_NAMESPACE,
+          windowMs: env.HERALD_REPETITION_WINDOW_MS,
+        }),
+        ...(llm && { llm }),
+      },
     );
     // The handler is closed when the worker stops: the flusher stops with it.
     return { ...handler, close: () => flusher.stop() };

@@ -14,6 +14,10 @@ export const EnricherEnv = z
     /** Skips certificate verification: an explicit, logged opt-out for lab installs. */
     WAZUH_API_INSECURE: BoolEnv.default(false),
     WAZUH_API_TIMEOUT_MS: MsEnv.default(5_000), // 5 s per request
+    // Agent details shared by replicas in Redis: reused this long, and an agent the API
+    // does not know for the shorter time (it may be enrolled any minute).
+    HERALD_AGENT_CACHE_TTL_MS: MsEnv.min(1).default(300_000), // 5 min
+    HERALD_AGENT_CACHE_UNKNOWN_TTL_MS: MsEnv.min(1).default(60_000), // 1 min
   })
   .superRefine((env, ctx) => {
     if (env.WAZUH_API_URL && (!env.WAZUH_API_USER || !env.WAZUH_API_PASSWORD)) {

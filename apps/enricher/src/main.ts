@@ -1,6 +1,7 @@
 import { loadEnvOrExit } from '@herald/runtime';
 import { createBreakerRegistry, runStageService } from '@herald/stage';
 import { WazuhApiClient } from '@herald/wazuh';
+import { CachedAgentDirectory } from './cache.ts';
 import { EnricherEnv } from './env.ts';
 import { createEnrichHandler, type AgentDirectory } from './handler.ts';
 
@@ -10,7 +11,7 @@ await runStageService({
   service: 'enricher',
   stage: 'enrich',
   env,
-  createHandler: ({ logger, registry }) => {
+  createHandler: ({ logger, registry, redis }) => {
     if (!env.WAZUH_API_URL || !env.WAZUH_API_USER || !env.WAZUH_API_PASSWORD) {
       logger.info('WAZUH_API_URL not set: agent details come from the alerts alone');
       return createEnrichHandler({ logger });
@@ -33,7 +34,16 @@ await runStageService({
       ...(env.WAZUH_API_CA_FILE ? { caFile: env.WAZUH_API_CA_FILE } : {}),
       guard: breaker,
     });
-    const directory: AgentDirectory = client;
+    const directory: AgentDirectory = new CachedAgentDirectory({
+      directory: client,
+      redis,
+      namespace: env.HERALD_REDIS_NAMESPACE,
+      ttlMs: env.HERALD_AGENT_CACHE_TTL_MS,
+      unknownTtlMs: env.HERALD_AGENT_CACHE_UNKNOWN_TTL_MS,
+      onLookupError: (err, agents) =>
+        logger.warn({ err, agents }, 'wazuh api unavailable, enriching from the alert and the cache'),
+      onCacheError: (err) => logger.warn({ err }, 'agent cache unavailable, asking the wazuh api'),
+    });
     const handler = createEnrichHandler({ directory, logger });
     return { ...handler, close: () => client.close() };
   },

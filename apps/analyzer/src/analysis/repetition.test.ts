@@ -1,7 +1,11 @@
 import { describe, expect } from 'vitest';
+import { AnalysisSchema } from '@herald/contracts';
 import type { ClaimedAlert } from '@herald/db';
-import { test } from '@herald/testkit';
+import { createSilentLogger } from '@herald/runtime';
+import { loadCorpus, test } from '@herald/testkit';
+import { createAnalyzeHandler } from '../handler.ts';
 import { RepetitionCounter } from './repetition.ts';
+import { enrichmentFromAlert, toAlert } from './testing/fixtures.ts';
 
 function claimed(id: string, ruleId: string, agentId: string): ClaimedAlert {
   return {
@@ -49,5 +53,30 @@ describe('RepetitionCounter', () => {
     const ttl = await redis.redis.pttl(`{${redis.namespace}}:repeat:5710:001`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+});
+
+describe('analyze handler with a repetition counter', () => {
+  test('raises the score of a rule that keeps firing on the same machine, saying why', async ({ redis }) => {
+    const body = loadCorpus()[14]!.alert; // line 15: one failed root login, low on its own
+    const burst: ClaimedAlert[] = Array.from({ length: 8 }, (_, index) => ({
+      ...claimed(`00000000-0000-4000-8000-${String(index).padStart(12, '0')}`, '5716', '005'),
+      body,
+      enrichment: enrichmentFromAlert(toAlert(body)),
+    }));
+    const repetition = new RepetitionCounter({ redis: redis.redis, namespace: redis.namespace, windowMs: 600_000 });
+    const handler = createAnalyzeHandler({ minLevel: 0, defaultReceiver: 'soc' }, { repetition });
+    const context = { logger: createSilentLogger(), signal: new AbortController().signal };
+
+    const results = await handler.process(burst, context);
+    const analyses = burst.map(({ id }) => {
+      const result = results.find((r) => r.id === id);
+      return AnalysisSchema.parse(result?.kind === 'done' ? result.analysis : undefined);
+    });
+
+    expect(analyses[0]!.score).toBe(35);
+    expect(analyses[7]!.score).toBe(41);
+    expect(analyses[7]!.priority).toBe('medium');
+    expect(analyses[7]!.reasons).toContain('rule fired 8 times on this machine in the last 10 min (+6)');
   });
 });
