@@ -150,16 +150,25 @@ export class BreakerSync {
     );
   }
 
-  /** Stops the heartbeat and the subscription, and withdraws this replica's states. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the heartbeat and the subscription, and withdraws this replica's states, waiting
+   * at most `withdrawWaitMs` for Redis: a stop during an outage must not outlast the
+   * shutdown deadline, and states not withdrawn expire with their TTL anyway.
+   */
+  async stop({ withdrawWaitMs = 1_000 }: { withdrawWaitMs?: number } = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     clearInterval(this.#timer);
-    await this.#running;
     this.#subscriber?.disconnect();
     const { redis, namespace, replica, logger } = this.#options;
-    await withdrawBreakerStates(redis, namespace, replica).catch((err: unknown) =>
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, withdrawWaitMs);
+    });
+    const withdrawn = withdrawBreakerStates(redis, namespace, replica).catch((err: unknown) =>
       logger.debug({ err }, 'withdrawing breaker states failed; they expire with their TTL'),
     );
+    await Promise.race([withdrawn, gaveUp]);
+    clearTimeout(timer);
   }
 }
