@@ -1,12 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import { BreakerTimeoutError, BrokenCircuitError } from '@herald/breaker';
 import { classifySendFailure, type SendFailureKind } from './send-failure.ts';
+import { NoDestinationError } from './destinations.ts';
 import { InvalidEmailError, MailboxWriteError } from './transports/errors.ts';
+import { HttpDeliveryError, type HttpErrorCode } from './transports/http-errors.ts';
 import { toSmtpSendError, transportClosedError } from './transports/smtp-errors.ts';
 
 /** What nodemailer rejects with, mapped the way SmtpTransport maps it. */
 function smtp(fields: Record<string, unknown>) {
   return toSmtpSendError(Object.assign(new Error('nodemailer says no'), fields));
+}
+
+function http(code: HttpErrorCode, status?: number) {
+  return new HttpDeliveryError('endpoint says no', { code, ...(status ? { status } : {}) });
 }
 
 describe('classifySendFailure', () => {
@@ -137,6 +143,29 @@ describe('classifySendFailure', () => {
       'permanent',
     ],
   ])('%s -> %s', (_, err, kind) => {
+    expect(classifySendFailure(err)).toBe(kind);
+  });
+
+  test.each<[string, unknown, SendFailureKind]>([
+    // Slow down: every replica waits Retry-After, no attempt, no breaker failure.
+    ['429', http('HTTP_RATE_LIMITED', 429), 'throttled'],
+    // The endpoint cannot take any message: wait for it, no attempt spent.
+    ['connection refused', http('HTTP_CONNECTION_FAILED'), 'destination'],
+    ['timeout', http('HTTP_TIMEOUT'), 'destination'],
+    ['408', http('HTTP_TIMEOUT', 408), 'destination'],
+    ['502', http('HTTP_SERVER_ERROR', 502), 'destination'],
+    ['503', http('HTTP_SERVER_ERROR', 503), 'destination'],
+    ['504', http('HTTP_SERVER_ERROR', 504), 'destination'],
+    // Maybe this message: retried, each try counted, so it ends.
+    ['500', http('HTTP_SERVER_ERROR', 500), 'transient'],
+    ["Slack's internal_error (HTTP 200)", http('HTTP_SERVER_ERROR', 200), 'transient'],
+    ['a reply not as documented', http('HTTP_BAD_REPLY', 200), 'transient'],
+    ['our own abort', http('HTTP_ABORTED'), 'transient'],
+    // Refused for good, with the provider's reason.
+    ['400', http('HTTP_REJECTED', 400), 'permanent'],
+    ['404 no_service', http('HTTP_REJECTED', 404), 'permanent'],
+    ['no receiver configured', new NoDestinationError('no slack receiver'), 'permanent'],
+  ])('HTTP: %s -> %s', (_, err, kind) => {
     expect(classifySendFailure(err)).toBe(kind);
   });
 });
