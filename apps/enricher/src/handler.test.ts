@@ -85,6 +85,33 @@ describe('enrich handler', () => {
     expect(api.requests.filter((r) => r.route === 'agents').length).toBeLessThan(6);
   });
 
+  it('looks the manager up as agent 000 with the agents, and leaves agentless alerts to the alert', async () => {
+    api = await startFakeWazuhApi({
+      agents: [ubuntu, { id: '000', name: 'localhost.localdomain', ip: '127.0.0.1', status: 'active', os: { name: 'Ubuntu', version: '24.04' }, node_name: 'node01' }],
+    });
+    const client = new WazuhApiClient({ baseUrl: api.url, username: 'wazuh', password: 'wazuh' });
+    const agentless = {
+      ...claimed(2, '00000000-0000-4000-8000-0000000000aa'),
+      body: { timestamp: '2026-12-04T10:00:00.000+0000', rule: { level: 7, id: '555', description: 'Integrity checksum changed' }, agentless: { host: 'root@switch-01' }, location: '(root@switch-01) ssh_integrity_check_linux' },
+    };
+    const results = await createEnrichHandler({ directory: client, logger }).process([claimed(1), claimed(2), agentless], context);
+    await client.close();
+
+    const byId = new Map(results.map((r) => [r.id, r]));
+    expect(byId.get(claimed(1).id)).toMatchObject({
+      kind: 'done',
+      enrichment: { kind: 'manager', agent: { id: '000', os: { name: 'Ubuntu', version: '24.04' } }, sources: ['alert', 'wazuh-api'], missing: [] },
+    });
+    expect(byId.get(claimed(2).id)).toMatchObject({ kind: 'done', enrichment: { kind: 'agent', agent: { id: '010' } } });
+    expect(byId.get(agentless.id)).toMatchObject({
+      kind: 'done',
+      enrichment: { kind: 'agentless', agent: { name: 'root@switch-01' }, sources: ['alert'], missing: [] },
+    });
+    const lookups = api.requests.filter((r) => r.route === 'agents');
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]!.query.get('agents_list')!.split(',').sort()).toEqual(['000', '010']);
+  });
+
   it('fails an alert whose stored body is not a Wazuh alert', async () => {
     const bad = { ...claimed(2), body: { rule: {} } };
     const [result] = await createEnrichHandler({ logger }).process([bad], context);

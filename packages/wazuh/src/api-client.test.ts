@@ -142,6 +142,27 @@ describe('WazuhApiClient tokens', () => {
     ]);
   });
 
+  it('renews a token the API says has expired while our clock says it has not', async () => {
+    // The manager's clock runs ahead of ours: its token expires early by our reckoning.
+    let apiMs = Date.parse('2026-12-01T10:00:00Z');
+    let clientMs = apiMs;
+    const { fake, client } = await setup({ now: () => apiMs }, { now: () => clientMs });
+    await client.getAgents(['001']);
+
+    apiMs += 901_000; // past the 900 s token's exp on the manager
+    clientMs += 100_000; // but fresh for us
+    const { agents } = await client.getAgents(['002']);
+
+    expect(agents.get('002')?.name).toBe('db-01');
+    expect(routes(fake)).toEqual([
+      'authenticate:200',
+      'agents:200',
+      'agents:401',
+      'authenticate:200',
+      'agents:200',
+    ]);
+  });
+
   it('gives up after one renewal when the API keeps answering 401', async () => {
     const { fake, client } = await setup();
     fake.interceptNext('agents', {
