@@ -36,11 +36,23 @@ function claimed(line: number, agentId?: string): ClaimedAlert {
   if (agentId && body.agent) {
     body.agent.id = agentId;
   }
-  return { id: crypto.randomUUID(), claimedFrom: 'new', attempt: 1, retries: 0, lastError: null, body, enrichment: null, analysis: null };
+  return {
+    id: crypto.randomUUID(),
+    claimedFrom: 'new',
+    attempt: 1,
+    retries: 0,
+    lastError: null,
+    body,
+    enrichment: null,
+    analysis: null,
+  };
 }
 
 /** One enricher "replica": its own API client and handler, sharing Redis with the others. */
-function replica(redis: { redis: Redis; namespace: string }, ttl = { ttlMs: 60_000, unknownTtlMs: 5_000 }) {
+function replica(
+  redis: { redis: Redis; namespace: string },
+  ttl = { ttlMs: 60_000, unknownTtlMs: 5_000 },
+) {
   const client = new WazuhApiClient({ baseUrl: api!.url, username: 'wazuh', password: 'wazuh' });
   clients.push(client);
   const errors: unknown[] = [];
@@ -55,7 +67,9 @@ function replica(redis: { redis: Redis; namespace: string }, ttl = { ttlMs: 60_0
 }
 
 function agentLookups(): string[][] {
-  return api!.requests.filter((r) => r.route === 'agents').map((r) => r.query.get('agents_list')!.split(','));
+  return api!.requests
+    .filter((r) => r.route === 'agents')
+    .map((r) => r.query.get('agents_list')!.split(','));
 }
 
 describe('CachedAgentDirectory', () => {
@@ -70,32 +84,64 @@ describe('CachedAgentDirectory', () => {
     for (const result of [a, b]) {
       expect(result).toMatchObject({
         kind: 'done',
-        enrichment: { agent: { id: '010', os: { name: 'Ubuntu' }, groups: ['default', 'web'], status: 'active' }, sources: ['alert', 'wazuh-api'] },
+        enrichment: {
+          agent: {
+            id: '010',
+            os: { name: 'Ubuntu' },
+            groups: ['default', 'web'],
+            status: 'active',
+          },
+          sources: ['alert', 'wazuh-api'],
+        },
       });
     }
     expect(agentLookups()).toEqual([['010']]);
   });
 
   test('asks the API only for the agents of a batch not in the cache', async ({ redis }) => {
-    api = await startFakeWazuhApi({ agents: [ubuntu, { ...ubuntu, id: '011', name: 'db-01' }, { ...ubuntu, id: '012', name: 'db-02' }] });
+    api = await startFakeWazuhApi({
+      agents: [
+        ubuntu,
+        { ...ubuntu, id: '011', name: 'db-01' },
+        { ...ubuntu, id: '012', name: 'db-02' },
+      ],
+    });
     const { handler } = replica(redis);
 
     await handler.process([claimed(2, '010')], context);
-    const results = await handler.process([claimed(2, '010'), claimed(2, '011'), claimed(2, '012')], context);
+    const results = await handler.process(
+      [claimed(2, '010'), claimed(2, '011'), claimed(2, '012')],
+      context,
+    );
 
     expect(agentLookups()).toEqual([['010'], ['011', '012']]);
-    expect(results.map((r) => (r.kind === 'done' ? (r.enrichment as { agent: { name: string } }).agent.name : r.kind))).toEqual(['Ubuntu', 'db-01', 'db-02']);
+    expect(
+      results.map((r) =>
+        r.kind === 'done' ? (r.enrichment as { agent: { name: string } }).agent.name : r.kind,
+      ),
+    ).toEqual(['Ubuntu', 'db-01', 'db-02']);
   });
 
-  test('remembers an unknown agent for a shorter time, so a flood about it asks once', async ({ redis }) => {
+  test('remembers an unknown agent for a shorter time, so a flood about it asks once', async ({
+    redis,
+  }) => {
     api = await startFakeWazuhApi({ agents: [ubuntu] });
     const first = replica(redis);
     const second = replica(redis);
 
     for (let i = 0; i < 5; i += 1) {
-      const [result] = await (i % 2 === 0 ? first : second).handler.process([claimed(2, '099')], context);
-      expect(result).toMatchObject({ kind: 'done', enrichment: { sources: ['alert'], missing: [{ source: 'wazuh-api' }] } });
-      const reason = result?.kind === 'done' ? (result.enrichment as { missing: { reason: string }[] }).missing[0]!.reason : '';
+      const [result] = await (i % 2 === 0 ? first : second).handler.process(
+        [claimed(2, '099')],
+        context,
+      );
+      expect(result).toMatchObject({
+        kind: 'done',
+        enrichment: { sources: ['alert'], missing: [{ source: 'wazuh-api' }] },
+      });
+      const reason =
+        result?.kind === 'done'
+          ? (result.enrichment as { missing: { reason: string }[] }).missing[0]!.reason
+          : '';
       expect(reason).toMatch(/^agent 099: /);
     }
     expect(agentLookups()).toEqual([['099']]);
@@ -111,13 +157,17 @@ describe('CachedAgentDirectory', () => {
     const { handler } = replica(redis, { ttlMs: 50, unknownTtlMs: 50 });
 
     await handler.process([claimed(2)], context);
-    await expect.poll(() => redis.redis.exists(`{${redis.namespace}}:agent:010`), { timeout: 5_000 }).toBe(0);
+    await expect
+      .poll(() => redis.redis.exists(`{${redis.namespace}}:agent:010`), { timeout: 5_000 })
+      .toBe(0);
     await handler.process([claimed(2)], context);
 
     expect(agentLookups()).toHaveLength(2);
   });
 
-  test('still serves cached agents while the API fails, and names what is missing', async ({ redis }) => {
+  test('still serves cached agents while the API fails, and names what is missing', async ({
+    redis,
+  }) => {
     api = await startFakeWazuhApi({ agents: [ubuntu] });
     const { handler, errors } = replica(redis);
     await handler.process([claimed(2)], context);
@@ -125,9 +175,15 @@ describe('CachedAgentDirectory', () => {
 
     const [cached, uncached] = await handler.process([claimed(2), claimed(2, '011')], context);
 
-    expect(cached).toMatchObject({ kind: 'done', enrichment: { agent: { os: { name: 'Ubuntu' } }, missing: [] } });
+    expect(cached).toMatchObject({
+      kind: 'done',
+      enrichment: { agent: { os: { name: 'Ubuntu' } }, missing: [] },
+    });
     expect(uncached).toMatchObject({ kind: 'done', enrichment: { sources: ['alert'] } });
-    const reason = uncached?.kind === 'done' ? (uncached.enrichment as { missing: { reason: string }[] }).missing[0]!.reason : '';
+    const reason =
+      uncached?.kind === 'done'
+        ? (uncached.enrichment as { missing: { reason: string }[] }).missing[0]!.reason
+        : '';
     expect(reason).toMatch(/^agent 011: unavailable: .*HTTP 503/);
     expect(errors).toHaveLength(1);
   });

@@ -242,21 +242,42 @@ interface EnrichedExpected {
 // The same alerts as the inventory and the Wazuh API would enrich them: owner, team, role
 // tags, agent groups and OS. The priority moves with the asset's criticality; the text
 // names whose machine it is and what it is for.
-const ENRICHED: { name: string; alert: () => WazuhAlert; enrichment: Enrichment; expected: EnrichedExpected }[] = [
+const ENRICHED: {
+  name: string;
+  alert: () => WazuhAlert;
+  enrichment: Enrichment;
+  expected: EnrichedExpected;
+}[] = [
   {
     // The cardholder data read on a host of the cardholder data environment: medium.
     name: 'sudo on a critical cardholder-data host (line 25)',
     alert: () => corpusAlert(25),
     enrichment: {
       kind: 'agent',
-      agent: { id: '031', name: 'CentOS', ip: '192.168.56.4', os: { name: 'CentOS Linux', version: '7.9' }, groups: ['default', 'pci-cde'] },
-      asset: { criticality: 'critical', owner: 'dana', team: 'payments', tags: ['pci', 'cardholder-data'] },
+      agent: {
+        id: '031',
+        name: 'CentOS',
+        ip: '192.168.56.4',
+        os: { name: 'CentOS Linux', version: '7.9' },
+        groups: ['default', 'pci-cde'],
+      },
+      asset: {
+        criticality: 'critical',
+        owner: 'dana',
+        team: 'payments',
+        tags: ['pci', 'cardholder-data'],
+      },
       sources: ['alert', 'wazuh-api', 'inventory'],
       missing: [],
     },
     expected: {
       priority: 'medium',
-      why: ['critical importance', 'dana (team payments)', 'tagged pci and cardholder-data', 'agent group pci-cde'],
+      why: [
+        'critical importance',
+        'dana (team payments)',
+        'tagged pci and cardholder-data',
+        'agent group pci-cde',
+      ],
       steps: ['dana (team payments)'],
     },
   },
@@ -266,12 +287,21 @@ const ENRICHED: { name: string; alert: () => WazuhAlert; enrichment: Enrichment;
     alert: () => corpusAlert(9),
     enrichment: {
       kind: 'agent',
-      agent: { id: '003', name: 'Windows', ip: '10.0.1.102', os: { name: 'Microsoft Windows 10 Pro', version: '10.0.19045' } },
+      agent: {
+        id: '003',
+        name: 'Windows',
+        ip: '10.0.1.102',
+        os: { name: 'Microsoft Windows 10 Pro', version: '10.0.19045' },
+      },
       asset: { criticality: 'critical', owner: 'cfo-office', team: 'finance', tags: ['executive'] },
       sources: ['alert', 'wazuh-api', 'inventory'],
       missing: [],
     },
-    expected: { priority: 'high', why: ['critical importance', 'cfo-office (team finance)', 'executive'], steps: [] },
+    expected: {
+      priority: 'high',
+      why: ['critical importance', 'cfo-office (team finance)', 'executive'],
+      steps: [],
+    },
   },
   {
     // One failed root login from the internet: low on any server, medium on a critical one.
@@ -279,8 +309,19 @@ const ENRICHED: { name: string; alert: () => WazuhAlert; enrichment: Enrichment;
     alert: () => corpusAlert(15),
     enrichment: {
       kind: 'agent',
-      agent: { id: '005', name: 'Centos', ip: '10.0.1.175', os: { name: 'CentOS Linux', version: '7.9' }, groups: ['default', 'bastion'] },
-      asset: { criticality: 'critical', owner: 'ops-oncall', team: 'infrastructure', tags: ['bastion', 'internet-facing'] },
+      agent: {
+        id: '005',
+        name: 'Centos',
+        ip: '10.0.1.175',
+        os: { name: 'CentOS Linux', version: '7.9' },
+        groups: ['default', 'bastion'],
+      },
+      asset: {
+        criticality: 'critical',
+        owner: 'ops-oncall',
+        team: 'infrastructure',
+        tags: ['bastion', 'internet-facing'],
+      },
       sources: ['alert', 'wazuh-api', 'inventory'],
       missing: [],
     },
@@ -301,19 +342,36 @@ const ENRICHED: { name: string; alert: () => WazuhAlert; enrichment: Enrichment;
       sources: ['alert', 'inventory'],
       missing: [],
     },
-    expected: { priority: 'low', why: ['low importance', 'lab-team', 'tagged lab'], steps: ['Ask lab-team, who owns RHEL7'] },
+    expected: {
+      priority: 'low',
+      why: ['low importance', 'lab-team', 'tagged lab'],
+      steps: ['Ask lab-team, who owns RHEL7'],
+    },
   },
   {
     // A custom rule no family knows: the fallback still names the owner and the role.
     name: 'a custom rule of no known family on a high-importance server',
     alert: () =>
       makeAlert(
-        { level: 8, id: '100210', description: 'Payment gateway reported repeated settlement errors' },
-        { agent: { id: '041', name: 'pay-gw-01', ip: '10.2.0.8' }, full_log: 'settlement batch 77 failed: upstream timeout' },
+        {
+          level: 8,
+          id: '100210',
+          description: 'Payment gateway reported repeated settlement errors',
+        },
+        {
+          agent: { id: '041', name: 'pay-gw-01', ip: '10.2.0.8' },
+          full_log: 'settlement batch 77 failed: upstream timeout',
+        },
       ),
     enrichment: {
       kind: 'agent',
-      agent: { id: '041', name: 'pay-gw-01', ip: '10.2.0.8', os: { name: 'Ubuntu', version: '22.04' }, groups: ['default', 'payments'] },
+      agent: {
+        id: '041',
+        name: 'pay-gw-01',
+        ip: '10.2.0.8',
+        os: { name: 'Ubuntu', version: '22.04' },
+        groups: ['default', 'payments'],
+      },
       asset: { criticality: 'high', owner: 'erin', team: 'payments', tags: ['payment-gateway'] },
       sources: ['alert', 'wazuh-api', 'inventory'],
       missing: [],

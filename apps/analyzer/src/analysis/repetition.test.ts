@@ -21,9 +21,16 @@ function claimed(id: string, ruleId: string, agentId: string): ClaimedAlert {
 }
 
 describe('RepetitionCounter', () => {
-  test('counts firings per rule and machine across batches and replicas, each alert once', async ({ redis }) => {
+  test('counts firings per rule and machine across batches and replicas, each alert once', async ({
+    redis,
+  }) => {
     let nowMs = 1_000_000;
-    const options = { redis: redis.redis, namespace: redis.namespace, windowMs: 60_000, now: () => nowMs };
+    const options = {
+      redis: redis.redis,
+      namespace: redis.namespace,
+      windowMs: 60_000,
+      now: () => nowMs,
+    };
     const replicaA = new RepetitionCounter(options);
     const replicaB = new RepetitionCounter(options);
 
@@ -36,7 +43,10 @@ describe('RepetitionCounter', () => {
     expect([...first.values()].map((r) => r.count)).toEqual([1, 2, 1, 1]);
 
     nowMs += 10_000;
-    const second = await replicaB.record([claimed('b1', '5710', '001'), claimed('a2', '5710', '001')]);
+    const second = await replicaB.record([
+      claimed('b1', '5710', '001'),
+      claimed('a2', '5710', '001'),
+    ]);
     // a2 is a retry of an alert already counted: it does not count again.
     expect(second.get('b1')).toEqual({ count: 3, windowMs: 60_000 });
     expect(second.get('a2')?.count).toBe(3);
@@ -48,7 +58,11 @@ describe('RepetitionCounter', () => {
   });
 
   test('expires a key once a window passes', async ({ redis }) => {
-    const counter = new RepetitionCounter({ redis: redis.redis, namespace: redis.namespace, windowMs: 60_000 });
+    const counter = new RepetitionCounter({
+      redis: redis.redis,
+      namespace: redis.namespace,
+      windowMs: 60_000,
+    });
     await counter.record([claimed('x1', '5710', '001')]);
     const ttl = await redis.redis.pttl(`{${redis.namespace}}:repeat:5710:001`);
     expect(ttl).toBeGreaterThan(0);
@@ -57,14 +71,20 @@ describe('RepetitionCounter', () => {
 });
 
 describe('analyze handler with a repetition counter', () => {
-  test('raises the score of a rule that keeps firing on the same machine, saying why', async ({ redis }) => {
+  test('raises the score of a rule that keeps firing on the same machine, saying why', async ({
+    redis,
+  }) => {
     const body = loadCorpus()[14]!.alert; // line 15: one failed root login, low on its own
     const burst: ClaimedAlert[] = Array.from({ length: 8 }, (_, index) => ({
       ...claimed(`00000000-0000-4000-8000-${String(index).padStart(12, '0')}`, '5716', '005'),
       body,
       enrichment: enrichmentFromAlert(toAlert(body)),
     }));
-    const repetition = new RepetitionCounter({ redis: redis.redis, namespace: redis.namespace, windowMs: 600_000 });
+    const repetition = new RepetitionCounter({
+      redis: redis.redis,
+      namespace: redis.namespace,
+      windowMs: 600_000,
+    });
     const handler = createAnalyzeHandler({ minLevel: 0, defaultReceiver: 'soc' }, { repetition });
     const context = { logger: createSilentLogger(), signal: new AbortController().signal };
 
@@ -77,6 +97,8 @@ describe('analyze handler with a repetition counter', () => {
     expect(analyses[0]!.score).toBe(35);
     expect(analyses[7]!.score).toBe(41);
     expect(analyses[7]!.priority).toBe('medium');
-    expect(analyses[7]!.reasons).toContain('rule fired 8 times on this machine in the last 10 min (+6)');
+    expect(analyses[7]!.reasons).toContain(
+      'rule fired 8 times on this machine in the last 10 min (+6)',
+    );
   });
 });

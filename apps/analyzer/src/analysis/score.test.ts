@@ -190,9 +190,15 @@ describe('scoreAlert', () => {
     const alert = makeAlert({ level: 5, id: '5710' });
     const enrichment = enrichmentFromAlert(alert);
     const once = scoreAlert(alert, enrichment, 'authentication', { count: 1, windowMs: 3_600_000 });
-    const twice = scoreAlert(alert, enrichment, 'authentication', { count: 2, windowMs: 3_600_000 });
+    const twice = scoreAlert(alert, enrichment, 'authentication', {
+      count: 2,
+      windowMs: 3_600_000,
+    });
     const many = scoreAlert(alert, enrichment, 'authentication', { count: 8, windowMs: 900_000 });
-    const flood = scoreAlert(alert, enrichment, 'authentication', { count: 500, windowMs: 3_600_000 });
+    const flood = scoreAlert(alert, enrichment, 'authentication', {
+      count: 500,
+      windowMs: 3_600_000,
+    });
 
     expect(once.score).toBe(25);
     expect(twice.score).toBe(25);
@@ -207,10 +213,15 @@ describe('scoreAlert', () => {
     const enrichment = enrichmentFromAlert(alert);
     const wazuhLarger = scoreAlert(alert, enrichment, 'other', { count: 4, windowMs: 3_600_000 });
     expect(wazuhLarger.reasons).toEqual(['rule level 5 of 15 (base 25)', 'fired 64 times (+10)']);
-    const heraldLarger = scoreAlert(makeAlert({ level: 5, id: '5710', firedtimes: 8 }), enrichment, 'other', {
-      count: 16,
-      windowMs: 3_600_000,
-    });
+    const heraldLarger = scoreAlert(
+      makeAlert({ level: 5, id: '5710', firedtimes: 8 }),
+      enrichment,
+      'other',
+      {
+        count: 16,
+        windowMs: 3_600_000,
+      },
+    );
     expect(heraldLarger.reasons).toEqual([
       'rule level 5 of 15 (base 25)',
       'rule fired 16 times on this machine in the last 1 h (+9)',
@@ -221,7 +232,11 @@ describe('scoreAlert', () => {
     const alert = makeAlert({
       level: 6,
       id: '99010',
-      mitre: { id: ['T1070.001', 'T1486'], tactic: [], technique: ['Clear Windows Event Logs', 'Data Encrypted for Impact'] },
+      mitre: {
+        id: ['T1070.001', 'T1486'],
+        tactic: [],
+        technique: ['Clear Windows Event Logs', 'Data Encrypted for Impact'],
+      },
     });
     const result = scoreAlert(alert, enrichmentFromAlert(alert), 'other');
     expect(result.reasons).toEqual([
@@ -235,11 +250,12 @@ describe('scoreAlert', () => {
 
   it('raises a sudo command on cardholder data or keys, not routine sudo', () => {
     const sensitive = corpusAlert(25);
-    expect(scoreAlert(sensitive, enrichmentFromAlert(sensitive), 'authentication').reasons).toContain(
-      'privileged command on cardholder data, credentials or keys (+15)',
-    );
+    expect(
+      scoreAlert(sensitive, enrichmentFromAlert(sensitive), 'authentication').reasons,
+    ).toContain('privileged command on cardholder data, credentials or keys (+15)');
     const routine = corpusAlert(25);
-    routine.full_log = 'Jan  5 14:11:12 centos sudo:   agent : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/systemctl restart nginx';
+    routine.full_log =
+      'Jan  5 14:11:12 centos sudo:   agent : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/systemctl restart nginx';
     const result = scoreAlert(routine, enrichmentFromAlert(routine), 'authentication');
     expect(result).toMatchObject({ score: 15, priority: 'info' });
   });

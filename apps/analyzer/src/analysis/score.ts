@@ -141,13 +141,17 @@ function tacticPoints(alert: WazuhAlert, reasons: string[]): number {
 }
 
 function techniquePoints(alert: WazuhAlert, reasons: string[]): number {
-  const ids = [...new Set((alert.rule.mitre?.id ?? []).map((id) => id.trim().toUpperCase().split('.')[0]!))];
+  const ids = [
+    ...new Set((alert.rule.mitre?.id ?? []).map((id) => id.trim().toUpperCase().split('.')[0]!)),
+  ];
   const techniques = alert.rule.mitre?.technique ?? [];
   let total = 0;
   for (const id of ids) {
     const points = TECHNIQUE_POINTS[id];
     if (points !== undefined) {
-      const index = (alert.rule.mitre?.id ?? []).findIndex((given) => given.trim().toUpperCase().startsWith(id));
+      const index = (alert.rule.mitre?.id ?? []).findIndex((given) =>
+        given.trim().toUpperCase().startsWith(id),
+      );
       const name = techniques[index];
       total += points;
       reasons.push(`MITRE technique ${id}${name ? ` ${name.trim()}` : ''} (+${points})`);
@@ -221,10 +225,7 @@ function recentPoints(count: number): number {
   if (count <= RECENT_REPEATS_FREE) {
     return 0;
   }
-  return Math.min(
-    MAX_REPETITION_POINTS,
-    Math.round(3 * Math.log2(count / RECENT_REPEATS_FREE)),
-  );
+  return Math.min(MAX_REPETITION_POINTS, Math.round(3 * Math.log2(count / RECENT_REPEATS_FREE)));
 }
 
 function repetitionPoints(

@@ -36,7 +36,12 @@ export async function withLlmText(
       return;
     }
     const { receivers, ...analysis } = parsed.data;
-    picked.push({ index, result, receivers, input: { alert: alert.alert, enrichment: enrichment.data, analysis } });
+    picked.push({
+      index,
+      result,
+      receivers,
+      input: { alert: alert.alert, enrichment: enrichment.data, analysis },
+    });
   });
   if (picked.length === 0) {
     return [...results];

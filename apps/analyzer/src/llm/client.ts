@@ -106,7 +106,9 @@ export function parseAnswer(text: string): LlmText {
   try {
     content = JSON.parse(message.content);
   } catch (err) {
-    throw new LlmError('LLM_BAD_REPLY', 'chat completions: the content is not JSON', { cause: err });
+    throw new LlmError('LLM_BAD_REPLY', 'chat completions: the content is not JSON', {
+      cause: err,
+    });
   }
   const answer = LlmAnswerSchema.safeParse(content);
   if (!answer.success) {

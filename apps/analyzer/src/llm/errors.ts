@@ -48,5 +48,7 @@ export class LlmError extends Error {
 
 /** True for an {@link LlmError}, also across duplicate copies of this module. */
 export function isLlmError(err: unknown): err is LlmError {
-  return typeof err === 'object' && err !== null && (err as { isLlmError?: unknown }).isLlmError === true;
+  return (
+    typeof err === 'object' && err !== null && (err as { isLlmError?: unknown }).isLlmError === true
+  );
 }

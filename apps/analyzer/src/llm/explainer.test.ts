@@ -39,7 +39,9 @@ describe('LlmExplainer', () => {
     });
   });
 
-  test('fences the alert as data, says so in the system prompt, and redacts users', async ({ redis }) => {
+  test('fences the alert as data, says so in the system prompt, and redacts users', async ({
+    redis,
+  }) => {
     api = await startFakeChatApi();
     const { explainer } = explainerFor(api.url, redis);
     const input = inputFor(1);
@@ -100,14 +102,22 @@ describe('LlmExplainer', () => {
     expect(outcomes.map((o) => o.outcome)).toEqual(['failed', 'dismissive']);
   });
 
-  test('keeps the priority, score and family even when the model writes the text', async ({ redis }) => {
+  test('keeps the priority, score and family even when the model writes the text', async ({
+    redis,
+  }) => {
     api = await startFakeChatApi();
     const input = inputFor(16);
     const { explainer } = explainerFor(api.url, redis);
     const improved = await explainer.improve(input);
     expect(improved.explainedBy).toBe('llm');
     const { summary: _s, whyItMatters: _w, nextSteps: _n, explainedBy: _e, ...verdict } = improved;
-    const { summary: _s2, whyItMatters: _w2, nextSteps: _n2, explainedBy: _e2, ...original } = input.analysis;
+    const {
+      summary: _s2,
+      whyItMatters: _w2,
+      nextSteps: _n2,
+      explainedBy: _e2,
+      ...original
+    } = input.analysis;
     expect(verdict).toEqual(original);
   });
 
@@ -133,7 +143,9 @@ describe('LlmExplainer', () => {
     expect(api.requests).toHaveLength(2);
   });
 
-  test('shares the hourly budget between replicas, then keeps the rules text', async ({ redis }) => {
+  test('shares the hourly budget between replicas, then keeps the rules text', async ({
+    redis,
+  }) => {
     api = await startFakeChatApi();
     const replicaA = explainerFor(api.url, redis, { hourlyBudget: 2 });
     const replicaB = explainerFor(api.url, redis, { hourlyBudget: 2 });
@@ -166,7 +178,11 @@ describe('LlmExplainer', () => {
     expect(held.explainedBy).toBe('rules');
     expect(replicaA.outcomes[0]).toMatchObject({
       outcome: 'rate-limited',
-      error: { code: 'LLM_RATE_LIMITED', retryAfterMs: 1_000, message: expect.stringContaining('Rate limit reached') },
+      error: {
+        code: 'LLM_RATE_LIMITED',
+        retryAfterMs: 1_000,
+        message: expect.stringContaining('Rate limit reached'),
+      },
     });
     expect(replicaB.outcomes[0]?.outcome).toBe('rate-limited');
     expect(api.requests).toHaveLength(1);
@@ -176,10 +192,15 @@ describe('LlmExplainer', () => {
     expect((await replicaB.explainer.improve(inputFor(2))).explainedBy).toBe('llm');
   });
 
-  test('keeps the rules text on 5xx, and the breaker stops calling a failing endpoint', async ({ redis }) => {
+  test('keeps the rules text on 5xx, and the breaker stops calling a failing endpoint', async ({
+    redis,
+  }) => {
     api = await startFakeChatApi();
     for (let i = 0; i < 10; i += 1) {
-      api.interceptNext({ status: 503, body: { error: { message: 'The server is overloaded', type: 'server_error' } } });
+      api.interceptNext({
+        status: 503,
+        body: { error: { message: 'The server is overloaded', type: 'server_error' } },
+      });
     }
     const { explainer, outcomes, breaker } = explainerFor(api.url, redis);
     const lines = [1, 2, 3, 5, 6, 7];
@@ -211,8 +232,21 @@ describe('LlmExplainer', () => {
   test.for([
     ['a body that is not JSON', { status: 200, body: '{"choices": [' }, /reply is not JSON/],
     ['no choices', { status: 200, body: { object: 'chat.completion', choices: [] } }, /no choices/],
-    ['content that is not JSON', { content: 'Sure! Here is the explanation you asked for.' }, /content is not JSON/],
-    ['a missing field', { content: JSON.stringify({ summary: 'Something happened on the host today.', whyItMatters: 'It may matter a great deal.' }) }, /nextSteps/],
+    [
+      'content that is not JSON',
+      { content: 'Sure! Here is the explanation you asked for.' },
+      /content is not JSON/,
+    ],
+    [
+      'a missing field',
+      {
+        content: JSON.stringify({
+          summary: 'Something happened on the host today.',
+          whyItMatters: 'It may matter a great deal.',
+        }),
+      },
+      /nextSteps/,
+    ],
     [
       'markup and links',
       {
@@ -230,12 +264,30 @@ describe('LlmExplainer', () => {
         content: JSON.stringify({
           summary: 'Something happened on the host today.',
           whyItMatters: 'It may matter a great deal to the owner.',
-          nextSteps: ['Step number one here.', 'Step number two here.', 'Step number three here.', 'Step number four here.', 'Step number five here.'],
+          nextSteps: [
+            'Step number one here.',
+            'Step number two here.',
+            'Step number three here.',
+            'Step number four here.',
+            'Step number five here.',
+          ],
         }),
       },
       /nextSteps/,
     ],
-    ['an error reply', { status: 400, body: { error: { message: "Invalid schema for response_format 'herald_alert_text'", type: 'invalid_request_error' } } }, /HTTP 400: Invalid schema/],
+    [
+      'an error reply',
+      {
+        status: 400,
+        body: {
+          error: {
+            message: "Invalid schema for response_format 'herald_alert_text'",
+            type: 'invalid_request_error',
+          },
+        },
+      },
+      /HTTP 400: Invalid schema/,
+    ],
   ] as const)('keeps the rules text on %s', async ([_name, reply, message], { redis }) => {
     api = await startFakeChatApi();
     api.interceptNext(reply);

@@ -18,13 +18,7 @@ export interface TextModel {
  * every other outcome keeps Herald's own text.
  */
 export type LlmOutcome =
-  | 'written'
-  | 'cached'
-  | 'over-budget'
-  | 'rate-limited'
-  | 'breaker-open'
-  | 'failed'
-  | 'dismissive';
+  'written' | 'cached' | 'over-budget' | 'rate-limited' | 'breaker-open' | 'failed' | 'dismissive';
 
 /** Reported once per alert, for the app's logs and metrics. */
 export interface LlmOutcomeEvent {
@@ -60,7 +54,17 @@ const DEFAULT_RATE_LIMIT_PAUSE_MS = 30_000; // 30 s
 
 // Parts of an alert that differ between repeats of the same event and say nothing the
 // text needs: leaving them out of the cache key lets a burst share one text.
-const VOLATILE_FIELDS = ['id', 'timestamp', '@timestamp', 'full_log', 'previous_output', 'predecoder', 'decoder', 'manager', 'cluster'];
+const VOLATILE_FIELDS = [
+  'id',
+  'timestamp',
+  '@timestamp',
+  'full_log',
+  'previous_output',
+  'predecoder',
+  'decoder',
+  'manager',
+  'cluster',
+];
 
 /**
  * Where a text may be reused: the same rule and family, priority, machine and asset, and
@@ -88,7 +92,11 @@ export function textCacheKey(input: LlmInput): string {
 }
 
 /** Runs `work` over `items` with at most `limit` running at once, results in item order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -113,7 +121,9 @@ export class LlmExplainer {
 
   constructor(options: LlmExplainerOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency <= 0) {
-      throw new RangeError(`concurrency must be a whole number above 0, got ${options.concurrency}`);
+      throw new RangeError(
+        `concurrency must be a whole number above 0, got ${options.concurrency}`,
+      );
     }
     this.options = options;
   }
@@ -178,7 +188,9 @@ export class LlmExplainer {
       }
       if (isLlmError(err) && err.code === 'LLM_RATE_LIMITED') {
         await state
-          .pause(err.retryAfterMs ?? this.options.defaultRateLimitPauseMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS)
+          .pause(
+            err.retryAfterMs ?? this.options.defaultRateLimitPauseMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS,
+          )
           .catch(() => undefined);
         return { outcome: 'rate-limited', error: err };
       }

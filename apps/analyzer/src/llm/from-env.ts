@@ -62,7 +62,11 @@ export function createLlmExplainer(
     registers: [deps.registry],
   });
   logger.info(
-    { llm: client.destination, model: env.HERALD_LLM_MODEL, hourlyBudget: env.HERALD_LLM_HOURLY_BUDGET },
+    {
+      llm: client.destination,
+      model: env.HERALD_LLM_MODEL,
+      hourlyBudget: env.HERALD_LLM_HOURLY_BUDGET,
+    },
     'language model configured for explanations',
   );
 
@@ -79,7 +83,10 @@ export function createLlmExplainer(
     concurrency: env.HERALD_LLM_CONCURRENCY,
     onOutcome: ({ outcome, family, ruleId, error }) => {
       outcomes.inc({ outcome });
-      logger[LOG_LEVEL[outcome]]({ err: error, outcome, family, ruleId }, 'llm explanation outcome');
+      logger[LOG_LEVEL[outcome]](
+        { err: error, outcome, family, ruleId },
+        'llm explanation outcome',
+      );
     },
   });
 }

@@ -44,7 +44,9 @@ function limitStrings(value: unknown): unknown {
     return value.map(limitStrings);
   }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, limitStrings(item)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, limitStrings(item)]),
+    );
   }
   return value;
 }
@@ -65,7 +67,11 @@ export function buildMessages(input: PromptInput): ChatMessage[] {
   const data = redactAlert(
     {
       alert: input.alert,
-      enrichment: { kind: input.enrichment.kind, agent: input.enrichment.agent, asset: input.enrichment.asset },
+      enrichment: {
+        kind: input.enrichment.kind,
+        agent: input.enrichment.agent,
+        asset: input.enrichment.asset,
+      },
       draft: {
         reasons: analysis.reasons,
         title: analysis.title,

@@ -3,12 +3,20 @@ import type { Redis } from 'ioredis';
 import { analyzeAlert } from '../analysis/analyze.ts';
 import { corpusAlert, enrichmentFromAlert } from '../analysis/testing/fixtures.ts';
 import { ChatCompletionsClient } from './client.ts';
-import { LlmExplainer, type LlmExplainerOptions, type LlmInput, type LlmOutcomeEvent } from './explainer.ts';
+import {
+  LlmExplainer,
+  type LlmExplainerOptions,
+  type LlmInput,
+  type LlmOutcomeEvent,
+} from './explainer.ts';
 import { DEFAULT_REDACTED_FIELDS } from './redact.ts';
 import { LlmSharedState } from './shared-state.ts';
 
 /** A corpus alert with its enrichment from the alert alone and Herald's analysis. */
-export function inputFor(line: number, change: (alert: LlmInput['alert']) => void = () => {}): LlmInput {
+export function inputFor(
+  line: number,
+  change: (alert: LlmInput['alert']) => void = () => {},
+): LlmInput {
   const alert = corpusAlert(line);
   change(alert);
   const enrichment = enrichmentFromAlert(alert);
@@ -22,7 +30,11 @@ export function explainerFor(
   options: Partial<LlmExplainerOptions> & { hourlyBudget?: number; timeoutMs?: number } = {},
 ): { explainer: LlmExplainer; outcomes: LlmOutcomeEvent[]; breaker: CircuitBreaker } {
   const outcomes: LlmOutcomeEvent[] = [];
-  const breaker = new CircuitBreaker({ name: 'llm:test', minimumCalls: 3, failureRateThreshold: 0.5 });
+  const breaker = new CircuitBreaker({
+    name: 'llm:test',
+    minimumCalls: 3,
+    failureRateThreshold: 0.5,
+  });
   const explainer = new LlmExplainer({
     model: new ChatCompletionsClient({
       baseUrl: url,

@@ -107,7 +107,10 @@ export function assetSentence(ctx: ExplainContext): string | undefined {
   }
   const owner = ownerText(ctx.enrichment);
   const tags = names(asset.tags);
-  const details = [owner ? `it belongs to ${owner}` : undefined, tags ? `it is tagged ${tags}` : undefined]
+  const details = [
+    owner ? `it belongs to ${owner}` : undefined,
+    tags ? `it is tagged ${tags}` : undefined,
+  ]
     .filter((part): part is string => part !== undefined)
     .join(' and ');
   const inventory = `The asset inventory rates ${ctx.host.name} as ${asset.criticality} importance${details ? `; ${details}` : ''}.`;

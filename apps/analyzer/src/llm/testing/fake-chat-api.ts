@@ -22,7 +22,10 @@ export interface SeenChatRequest {
   body: {
     model?: string;
     messages?: { role: string; content: string }[];
-    response_format?: { type?: string; json_schema?: { name?: string; strict?: boolean; schema?: unknown } };
+    response_format?: {
+      type?: string;
+      json_schema?: { name?: string; strict?: boolean; schema?: unknown };
+    };
   };
 }
 
@@ -48,7 +51,12 @@ export const politeModel: FakeModel = () => ({
   nextSteps: ['Check the machine named in the alert.', 'Tell the owner what you found.'],
 });
 
-function send(res: ServerResponse, status: number, body: string | object, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | object,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
@@ -59,7 +67,9 @@ function completion(content: string): object {
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: 'fake-model',
-    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop' }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop' },
+    ],
   };
 }
 
@@ -88,17 +98,31 @@ export async function startFakeChatApi(model: FakeModel = politeModel): Promise<
     void (async () => {
       const text = await readBody(req);
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
-        send(res, 404, { error: { message: `Unknown request URL: ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+        send(res, 404, {
+          error: {
+            message: `Unknown request URL: ${req.method} ${req.url}`,
+            type: 'invalid_request_error',
+          },
+        });
         return;
       }
       let body: SeenChatRequest['body'];
       try {
         body = JSON.parse(text) as SeenChatRequest['body'];
       } catch {
-        send(res, 400, { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error' } });
+        send(res, 400, {
+          error: {
+            message: 'We could not parse the JSON body of your request.',
+            type: 'invalid_request_error',
+          },
+        });
         return;
       }
-      const seen: SeenChatRequest = { path: req.url, authorization: req.headers.authorization, body };
+      const seen: SeenChatRequest = {
+        path: req.url,
+        authorization: req.headers.authorization,
+        body,
+      };
       requests.push(seen);
 
       const reply = scripted.shift();
