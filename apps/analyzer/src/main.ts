@@ -1,9 +1,7 @@
 import { defaultReplicaName, loadEnvOrExit } from '@herald/runtime';
 import { runStageService } from '@herald/stage';
 import { AnalyzerEnv } from './env.ts';
-import { RepetitionCounter } from './analysis/repetition.ts';
 import { createAnalyzeHandler } from './handler.ts';
-import { createLlmExplainer } from './llm/from-env.ts';
 import { GroupFlusher, Grouper } from './grouping/index.ts';
 import { SilenceCache } from './silences/index.ts';
 
@@ -13,7 +11,7 @@ await runStageService({
   service: 'analyzer',
   stage: 'analyze',
   env,
-  createHandler: async ({ db, redis, logger, registry }) => {
+  createHandler: async ({ db, redis, logger }) => {
     const silences = new SilenceCache({
       db,
       ttlMs: env.HERALD_SILENCE_CACHE_TTL_MS,
@@ -44,20 +42,10 @@ await runStageService({
         onRescheduled: () => logger.warn({}, 'group flush schedule was lost and put back'),
       },
     });
-    const llm = createLlmExplainer(env, { redis, logger, registry });
     await flusher.start();
     const handler = createAnalyzeHandler(
       { minLevel: env.HERALD_NOTIFY_MIN_LEVEL, defaultReceiver: env.HERALD_DEFAULT_RECEIVER },
-      {
-        silences,
-        grouper,
-        repetition: new RepetitionCounter({
-          redis,
-          namespace: env.HERALD_REDIS_NAMESPACE,
-          windowMs: env.HERALD_REPETITION_WINDOW_MS,
-        }),
-        ...(llm && { llm }),
-      },
+      { silences, grouper },
     );
     // The handler is closed when the worker stops: the flusher stops with it.
     return { ...handler, close: () => flusher.stop() };

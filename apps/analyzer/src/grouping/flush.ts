@@ -118,8 +118,37 @@ export async function flushDueGroups(
           WHERE id = $1`,
         [group.id, sequence, now],
       );
+      // Members of earlier digests are no longer counted; those of this one stay, so an
+      // alert decided again (a claim taken over) is still known as folded.
+      await client.query(
+        'DELETE FROM alert_group_members WHERE group_id = $1 AND digest_seq < $2',
+        [group.id, sequence],
+      );
       outcome.digests.push(...inserted.rows.map((row) => row.id));
     }
     return outcome;
   });
+}
+
+/**
+ * Deletes groups that have nothing waiting and have been quiet for longer than their repeat
+ * interval: their next alert would notify on its own anyway, so forgetting them changes no
+ * decision and keeps the table to the groups that matter now. Returns how many went.
+ */
+export async function pruneIdleGroups(
+  db: Pick<Database, 'pool'>,
+  { now, limit }: { now: Date; limit: number },
+): Promise<number> {
+  const { rowCount } = await db.pool.query(
+    `DELETE FROM alert_groups WHERE id IN (
+       SELECT id FROM alert_groups
+        WHERE flush_due_at IS NULL
+          -- Processing times only (alert times are the sender's clock): nothing waits, so
+          -- the last message is the last thing that happened to the group.
+          AND (last_notified_at IS NULL
+               OR last_notified_at < $1::timestamptz - make_interval(secs => repeat_interval_ms::double precision / 1000))
+        LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    [now, limit],
+  );
+  return rowCount ?? 0;
 }

@@ -2,14 +2,14 @@ import type { Actor, Database } from '@herald/db';
 import { publish, streamKey } from '@herald/streams';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { flushDueGroups } from './flush.ts';
+import { flushDueGroups, pruneIdleGroups } from './flush.ts';
 
 /** Rounds of `limit` groups one scan may flush, so one scan stays bounded. */
 const MAX_ROUNDS = 20;
 
 /** What the flusher reports; the app logs it. */
 export interface GroupFlusherHooks {
-  onFlushed?(details: { digests: number; idled: number }): void;
+  onFlushed?(details: { digests: number; idled: number; pruned: number }): void;
   onError?(err: unknown, during: 'flush' | 'schedule' | 'worker'): void;
   /** The schedule was missing from Redis (Redis lost its data) and was put back. */
   onRescheduled?(): void;
@@ -94,7 +94,10 @@ export class GroupFlusher {
     );
   }
 
-  /** One scan: flushes every due group (bounded) and publishes the digests. */
+  /**
+   * One scan: flushes every due group (bounded), publishes the digests, and forgets up to
+   * `limit` groups idle for longer than their repeat interval.
+   */
   async flushOnce(): Promise<number> {
     const { db, redis, namespace, actor, limit, hooks } = this.#options;
     const now = this.#options.now ?? (() => new Date());
@@ -113,7 +116,8 @@ export class GroupFlusher {
       idled += outcome.idled;
       if (outcome.digests.length + outcome.idled < limit) break;
     }
-    if (digests + idled > 0) hooks?.onFlushed?.({ digests, idled });
+    const pruned = await pruneIdleGroups(db, { now: now(), limit });
+    if (digests + idled + pruned > 0) hooks?.onFlushed?.({ digests, idled, pruned });
     return digests;
   }
 

@@ -131,6 +131,35 @@ describe('grouping', () => {
     expect((await digests(db)).map((x) => x.analysis.group?.count)).toEqual([1, 1]);
   });
 
+  test('a group quiet for its repeat interval is forgotten; members of sent digests too', async ({
+    db,
+    redis,
+  }) => {
+    const clock = manualClock();
+    const { handler, flusher } = setup(db, redis, clock, {
+      groupIntervalMs: 1_000,
+      repeatIntervalMs: 10_000,
+    });
+    const [a, b, c] = await seedClaimed(db, 3);
+    await handler.process([a!, b!], context);
+    clock.advance(1_000);
+    expect(await flusher.flushOnce()).toBe(1);
+    await handler.process([c!], context);
+    clock.advance(1_000);
+    expect(await flusher.flushOnce()).toBe(1);
+    const members = await db.pool.query<{ alert_id: string }>(
+      'SELECT alert_id FROM alert_group_members',
+    );
+    expect(members.rows.map((row) => row.alert_id)).toEqual([c!.id]);
+
+    clock.advance(9_999);
+    await flusher.flushOnce();
+    expect((await db.pool.query('SELECT id FROM alert_groups')).rowCount).toBe(1);
+    clock.advance(2);
+    await flusher.flushOnce();
+    expect((await db.pool.query('SELECT id FROM alert_groups')).rowCount).toBe(0);
+  });
+
   test('a due flush with nothing new sends nothing', async ({ db, redis }) => {
     const clock = manualClock();
     const { handler, flusher } = setup(db, redis, clock, { groupIntervalMs: 1_000 });

@@ -1,5 +1,5 @@
 export { decideGroups, type GroupDecision, type GroupRequest } from './decide.ts';
-export { digestIdentity, flushDueGroups, type FlushOutcome } from './flush.ts';
+export { digestIdentity, flushDueGroups, pruneIdleGroups, type FlushOutcome } from './flush.ts';
 export { GroupFlusher, type GroupFlusherHooks, type GroupFlusherOptions } from './flusher.ts';
 export {
   Grouper,
