@@ -133,6 +133,15 @@ describe('LlmExplainer', () => {
     const otherHost = inputFor(15, (alert) => {
       alert.agent = { id: '077', name: 'db-02', ip: '10.0.9.9' };
     });
+    // The agent's keepalive moves on between repeats; the text still applies.
+    repeat.enrichment = {
+      ...repeat.enrichment,
+      agent: {
+        ...repeat.enrichment.agent,
+        status: 'active',
+        lastKeepAlive: '2024-02-02T10:00:05Z',
+      },
+    };
 
     await explainer.improve(first);
     const reused = await explainer.improve(repeat);

@@ -82,7 +82,14 @@ export function textCacheKey(input: LlmInput): string {
       JSON.stringify({
         facts: { ...facts, rule },
         priority: analysis.priority,
-        agent: enrichment.agent,
+        // Not the agent's status or last keepalive: they change by the minute.
+        agent: {
+          id: enrichment.agent.id,
+          name: enrichment.agent.name,
+          ip: enrichment.agent.ip,
+          os: enrichment.agent.os,
+          groups: enrichment.agent.groups,
+        },
         asset: enrichment.asset,
       }),
     )
