@@ -13,12 +13,28 @@ test('GET /v1/alerts/:id lists each delivery with its receipt or its last error'
   const { app } = testApp({ db, redis, namespace });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
-    const [ref] = await insertAlerts(db, [{ identityKey: randomUUID(), body: { rule: { id: '5712' } } }], {
-      service: 'test',
-      replica: 't',
-    });
-    const slackReceipt = { transport: 'slack-api', status: 200, id: '1765000000.000100', channel: 'C0SOC', acceptedAt: '2026-12-04T12:00:00.000Z' };
-    const pdReceipt = { transport: 'pagerduty', status: 202, id: 'herald-a', response: 'Event processed', acceptedAt: '2026-12-04T12:00:01.000Z' };
+    const [ref] = await insertAlerts(
+      db,
+      [{ identityKey: randomUUID(), body: { rule: { id: '5712' } } }],
+      {
+        service: 'test',
+        replica: 't',
+      },
+    );
+    const slackReceipt = {
+      transport: 'slack-api',
+      status: 200,
+      id: '1765000000.000100',
+      channel: 'C0SOC',
+      acceptedAt: '2026-12-04T12:00:00.000Z',
+    };
+    const pdReceipt = {
+      transport: 'pagerduty',
+      status: 202,
+      id: 'herald-a',
+      response: 'Event processed',
+      acceptedAt: '2026-12-04T12:00:01.000Z',
+    };
     await db.pool.query(
       `INSERT INTO deliveries (id, alert_id, receiver, channel, status, attempts, message_key, rendered, receipt, last_error, delivered_at)
        VALUES (gen_random_uuid(), $1, 'soc-chat', 'slack', 'delivered', 1, 'k1', '{}', $2, NULL, now()),
@@ -34,9 +50,30 @@ test('GET /v1/alerts/:id lists each delivery with its receipt or its last error'
     expect(response.status).toBe(200);
     const view = (await response.json()) as { deliveries: Record<string, unknown>[] };
     expect(view.deliveries).toMatchObject([
-      { receiver: 'hook', channel: 'webhook', status: 'pending', attempts: 0, receipt: null, lastError: 'hook: webhook rate limited (429)' },
-      { receiver: 'oncall', channel: 'pagerduty', status: 'delivered', attempts: 2, receipt: pdReceipt, lastError: null },
-      { receiver: 'soc-chat', channel: 'slack', status: 'delivered', attempts: 1, receipt: slackReceipt, lastError: null },
+      {
+        receiver: 'hook',
+        channel: 'webhook',
+        status: 'pending',
+        attempts: 0,
+        receipt: null,
+        lastError: 'hook: webhook rate limited (429)',
+      },
+      {
+        receiver: 'oncall',
+        channel: 'pagerduty',
+        status: 'delivered',
+        attempts: 2,
+        receipt: pdReceipt,
+        lastError: null,
+      },
+      {
+        receiver: 'soc-chat',
+        channel: 'slack',
+        status: 'delivered',
+        attempts: 1,
+        receipt: slackReceipt,
+        lastError: null,
+      },
       {
         receiver: 'team',
         channel: 'teams',

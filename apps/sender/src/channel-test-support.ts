@@ -21,7 +21,10 @@ import {
 } from './transports/provider-test-servers.ts';
 
 export const rendered = {
-  slack: (text = 'Alert') => ({ channel: 'slack', payload: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } }),
+  slack: (text = 'Alert') => ({
+    channel: 'slack',
+    payload: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] },
+  }),
   teams: (text = 'Alert') => ({
     channel: 'teams',
     payload: {
@@ -52,15 +55,25 @@ export function receiverMap(...configs: unknown[]): Map<string, ReceiverConfig> 
 
 /** A receiver block for each fake provider. */
 export const receiverOf = {
-  slackWebhook: (name: string, slack: FakeSlack, extra: object = {}) => ({ name, slack: { webhook_url: slack.webhookUrl }, ...extra }),
+  slackWebhook: (name: string, slack: FakeSlack, extra: object = {}) => ({
+    name,
+    slack: { webhook_url: slack.webhookUrl },
+    ...extra,
+  }),
   slackApi: (name: string, slack: FakeSlack, extra: object = {}) => ({
     name,
     slack: { token: SLACK_TOKEN, channel: '#soc', api_url: slack.apiUrl },
     ...extra,
   }),
   teams: (name: string, teams: FakeTeams) => ({ name, teams: { webhook_url: teams.webhookUrl } }),
-  webhook: (name: string, hook: FakeWebhookReceiver) => ({ name, webhook: { url: hook.hookUrl, secret: WEBHOOK_SECRET } }),
-  pagerduty: (name: string, pd: FakePagerDuty) => ({ name, pagerduty: { routing_key: PAGERDUTY_ROUTING_KEY, url: pd.enqueueUrl } }),
+  webhook: (name: string, hook: FakeWebhookReceiver) => ({
+    name,
+    webhook: { url: hook.hookUrl, secret: WEBHOOK_SECRET },
+  }),
+  pagerduty: (name: string, pd: FakePagerDuty) => ({
+    name,
+    pagerduty: { routing_key: PAGERDUTY_ROUTING_KEY, url: pd.enqueueUrl },
+  }),
 };
 
 export interface ReplicaOptions {
@@ -76,12 +89,18 @@ export interface ReplicaOptions {
 /** One sender replica: its own transports and breakers, the Redis gate shared with others. */
 export function senderReplica(options: ReplicaOptions) {
   const breakers = new BreakerRegistry({
-    defaults: { minimumCalls: options.breaker?.minimumCalls ?? 10, openMs: options.breaker?.openMs ?? 30_000 },
+    defaults: {
+      minimumCalls: options.breaker?.minimumCalls ?? 10,
+      openMs: options.breaker?.openMs ?? 30_000,
+    },
   });
   const handler = createSendHandler({
     db: options.db,
     destinations: createDestinations({
-      email: { transport: new MailboxTransport({ directory: options.mailboxDir ?? '/nonexistent' }), name: 'mailbox' },
+      email: {
+        transport: new MailboxTransport({ directory: options.mailboxDir ?? '/nonexistent' }),
+        name: 'mailbox',
+      },
       receivers: options.receivers,
       http: { connectTimeoutMs: 1_000, responseTimeoutMs: 1_000 },
     }),

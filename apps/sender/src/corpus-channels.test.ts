@@ -106,18 +106,33 @@ describe('every corpus alert over every channel wire protocol', () => {
     const key = `<${inputFor(line, alert).alertId}.soc@herald>`;
 
     const slackMessage = payloadOf(render('slack', line, alert));
-    await new SlackWebhookTransport(client, { webhookUrl: slack.webhookUrl }).send({ payload: slackMessage, key }, signal);
-    const api = new SlackApiTransport(client, { token: SLACK_TOKEN, channel: '#soc', apiUrl: slack.apiUrl });
+    await new SlackWebhookTransport(client, { webhookUrl: slack.webhookUrl }).send(
+      { payload: slackMessage, key },
+      signal,
+    );
+    const api = new SlackApiTransport(client, {
+      token: SLACK_TOKEN,
+      channel: '#soc',
+      apiUrl: slack.apiUrl,
+    });
     const posted = await api.send({ payload: slackMessage, key }, signal);
     expect(slack.posted.slice(-2)).toEqual([slackMessage, { ...slackMessage, channel: '#soc' }]);
     expect(posted.id).toMatch(/^\d+\.\d{6}$/);
 
-    const teamsMessage = payloadOf(render('teams', line, alert)) as { attachments: { content: unknown }[] };
-    await new TeamsTransport(client, { webhookUrl: teams.webhookUrl }).send({ payload: teamsMessage, key }, signal);
+    const teamsMessage = payloadOf(render('teams', line, alert)) as {
+      attachments: { content: unknown }[];
+    };
+    await new TeamsTransport(client, { webhookUrl: teams.webhookUrl }).send(
+      { payload: teamsMessage, key },
+      signal,
+    );
     expect(teams.cards.at(-1)).toEqual(teamsMessage.attachments[0]!.content);
 
     const document = payloadOf(render('webhook', line, alert));
-    await new WebhookTransport(client, { url: hook.hookUrl, secret: WEBHOOK_SECRET }).send({ payload: document, key }, signal);
+    await new WebhookTransport(client, { url: hook.hookUrl, secret: WEBHOOK_SECRET }).send(
+      { payload: document, key },
+      signal,
+    );
     // The receiver stored it only because its signature verified over the bytes that arrived.
     expect(hook.accepted.at(-1)).toEqual({ key, document });
 

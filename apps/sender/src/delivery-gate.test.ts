@@ -3,7 +3,9 @@ import { test } from '@herald/testkit';
 import { RedisDeliveryGate } from './delivery-gate.ts';
 
 describe('RedisDeliveryGate', () => {
-  test('a rate limit is shared by every gate on the same Redis, per destination', async ({ redis }) => {
+  test('a rate limit is shared by every gate on the same Redis, per destination', async ({
+    redis,
+  }) => {
     const one = new RedisDeliveryGate(redis);
     const other = new RedisDeliveryGate(redis);
     const limit = { messages: 2, perMs: 1_000 };
@@ -27,7 +29,9 @@ describe('RedisDeliveryGate', () => {
     expect(await gate.admit('hook', limit)).toBe(0);
   });
 
-  test('a hold-off (429 Retry-After) makes every gate wait, with or without a rate limit', async ({ redis }) => {
+  test('a hold-off (429 Retry-After) makes every gate wait, with or without a rate limit', async ({
+    redis,
+  }) => {
     const one = new RedisDeliveryGate(redis);
     const other = new RedisDeliveryGate(redis);
     await one.holdOff('slack:soc', 5_000);

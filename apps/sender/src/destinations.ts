@@ -37,7 +37,11 @@ export class NoDestinationError extends Error {
 
 /** True for a NoDestinationError, also across duplicate copies of this module. */
 export function isNoDestinationError(err: unknown): err is NoDestinationError {
-  return typeof err === 'object' && err !== null && (err as NoDestinationError).isNoDestinationError === true;
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as NoDestinationError).isNoDestinationError === true
+  );
 }
 
 export interface DestinationsOptions {
@@ -57,7 +61,9 @@ export interface Destinations {
 }
 
 function rateLimitOf(receiver: ReceiverConfig | undefined): RateLimit | undefined {
-  return receiver?.rate_limit ? { messages: receiver.rate_limit.messages, perMs: receiver.rate_limit.per } : undefined;
+  return receiver?.rate_limit
+    ? { messages: receiver.rate_limit.messages, perMs: receiver.rate_limit.per }
+    : undefined;
 }
 
 function httpTransportFor(client: HttpClient, receiver: ReceiverConfig): HttpTransport {
@@ -70,12 +76,19 @@ function httpTransportFor(client: HttpClient, receiver: ReceiverConfig): HttpTra
           apiUrl: receiver.slack.api_url,
         });
   }
-  if ('teams' in receiver) return new TeamsTransport(client, { webhookUrl: receiver.teams.webhook_url });
+  if ('teams' in receiver)
+    return new TeamsTransport(client, { webhookUrl: receiver.teams.webhook_url });
   if ('webhook' in receiver) {
-    return new WebhookTransport(client, { url: receiver.webhook.url, secret: receiver.webhook.secret });
+    return new WebhookTransport(client, {
+      url: receiver.webhook.url,
+      secret: receiver.webhook.secret,
+    });
   }
   if ('pagerduty' in receiver) {
-    return new PagerDutyTransport(client, { url: receiver.pagerduty.url, routingKey: receiver.pagerduty.routing_key });
+    return new PagerDutyTransport(client, {
+      url: receiver.pagerduty.url,
+      routingKey: receiver.pagerduty.routing_key,
+    });
   }
   throw new Error(`receiver '${receiver.name}' has no HTTP channel`);
 }
@@ -96,7 +109,9 @@ export function createDestinations(options: DestinationsOptions): Destinations {
     const rateLimit = rateLimitOf(receiver);
     const limited = rateLimit ? { rateLimit } : {};
     const mismatch = (message: RenderedMessage) =>
-      new NoDestinationError(`a ${message.channel} message cannot go to ${channel} receiver '${name}'`);
+      new NoDestinationError(
+        `a ${message.channel} message cannot go to ${channel} receiver '${name}'`,
+      );
     if (channel === 'email') {
       return {
         name: options.email.name,

@@ -84,11 +84,24 @@ describe('send handler, every channel', () => {
       ['team', 'delivered', 1],
     ]);
     const receipt = (name: string) => rows.find((r) => r.receiver === name)!.receipt;
-    expect(receipt('chat')).toMatchObject({ transport: 'slack-api', status: 200, channel: 'C0SOC', id: expect.stringMatching(/^\d+\.\d+$/) });
-    expect(receipt('hooked-chat')).toMatchObject({ transport: 'slack-webhook', status: 200, response: 'ok' });
+    expect(receipt('chat')).toMatchObject({
+      transport: 'slack-api',
+      status: 200,
+      channel: 'C0SOC',
+      id: expect.stringMatching(/^\d+\.\d+$/),
+    });
+    expect(receipt('hooked-chat')).toMatchObject({
+      transport: 'slack-webhook',
+      status: 200,
+      response: 'ok',
+    });
     expect(receipt('team')).toMatchObject({ transport: 'teams', status: 202, id: '08580001' });
     expect(receipt('hook')).toMatchObject({ transport: 'webhook', status: 200 });
-    expect(receipt('oncall')).toMatchObject({ transport: 'pagerduty', status: 202, id: 'herald-a' });
+    expect(receipt('oncall')).toMatchObject({
+      transport: 'pagerduty',
+      status: 202,
+      id: 'herald-a',
+    });
     expect(receipt('mail')).toMatchObject({ transport: 'mailbox', response: 'written' });
   });
 
@@ -106,7 +119,10 @@ describe('send handler, every channel', () => {
     expect(result).toMatchObject({ kind: 'defer', id: alert.id, delayMs: 3_000 });
     expect(await deliveryRows(db, alert.id)).toMatchObject([{ status: 'pending', attempts: 0 }]);
     // One call, and with a minimum of one call a single counted failure would have opened it.
-    expect(first.breakers.get('slack:hooked-chat').snapshot()).toMatchObject({ state: 'closed', failureRate: 0 });
+    expect(first.breakers.get('slack:hooked-chat').snapshot()).toMatchObject({
+      state: 'closed',
+      failureRate: 0,
+    });
 
     const [elsewhere] = await second.handler.process([alert], context);
     expect(elsewhere).toMatchObject({ kind: 'defer' });
@@ -119,10 +135,16 @@ describe('send handler, every channel', () => {
     redis,
   }) => {
     const { handler } = senderReplica({ db, redis, receivers: everyReceiver() });
-    const alert = await alertWithDeliveries(db, { team: rendered.teams(), oncall: rendered.pagerduty() });
+    const alert = await alertWithDeliveries(db, {
+      team: rendered.teams(),
+      oncall: rendered.pagerduty(),
+    });
     teams.fail(
       json(400, {
-        error: { code: 'InvalidRequestContent', message: 'The request content is not a message with an Adaptive Card.' },
+        error: {
+          code: 'InvalidRequestContent',
+          message: 'The request content is not a message with an Adaptive Card.',
+        },
       }),
     );
 
@@ -151,14 +173,23 @@ describe('send handler, every channel', () => {
     db,
     redis,
   }) => {
-    const { handler } = senderReplica({ db, redis, receivers: everyReceiver(), destinationRetryMs: 777 });
+    const { handler } = senderReplica({
+      db,
+      redis,
+      receivers: everyReceiver(),
+      destinationRetryMs: 777,
+    });
     const alert = await alertWithDeliveries(db, { hook: rendered.webhook() });
     hook.fail(text(503, 'maintenance'), text(500, 'oops'));
 
-    expect(await handler.process([alert], context)).toMatchObject([{ kind: 'defer', delayMs: 777 }]);
+    expect(await handler.process([alert], context)).toMatchObject([
+      { kind: 'defer', delayMs: 777 },
+    ]);
     expect(await deliveryRows(db, alert.id)).toMatchObject([{ status: 'pending', attempts: 0 }]);
     expect(await handler.process([alert], context)).toMatchObject([{ kind: 'retry' }]);
-    expect(await deliveryRows(db, alert.id)).toMatchObject([{ status: 'pending', attempts: 1, last_error: expect.stringContaining('(500): oops') }]);
+    expect(await deliveryRows(db, alert.id)).toMatchObject([
+      { status: 'pending', attempts: 1, last_error: expect.stringContaining('(500): oops') },
+    ]);
     expect(await handler.process([alert], context)).toEqual([{ kind: 'done', id: alert.id }]);
     expect(await deliveryRows(db, alert.id)).toMatchObject([{ status: 'delivered', attempts: 2 }]);
   });
@@ -167,7 +198,9 @@ describe('send handler, every channel', () => {
     db,
     redis,
   }) => {
-    const receivers = receiverMap(receiverOf.slackWebhook('chat', slack, { rate_limit: { messages: 1, per: '1s' } }));
+    const receivers = receiverMap(
+      receiverOf.slackWebhook('chat', slack, { rate_limit: { messages: 1, per: '1s' } }),
+    );
     const first = senderReplica({ db, redis, receivers });
     const second = senderReplica({ db, redis, receivers });
     const one = await alertWithDeliveries(db, { chat: rendered.slack('one') });
@@ -187,8 +220,16 @@ describe('send handler, every channel', () => {
     redis,
   }) => {
     const down = `http://127.0.0.1:${await closedPort()}/services/x`;
-    const receivers = receiverMap({ name: 'chat', slack: { webhook_url: down } }, receiverOf.webhook('hook', hook));
-    const { handler, breakers } = senderReplica({ db, redis, receivers, breaker: { minimumCalls: 2 } });
+    const receivers = receiverMap(
+      { name: 'chat', slack: { webhook_url: down } },
+      receiverOf.webhook('hook', hook),
+    );
+    const { handler, breakers } = senderReplica({
+      db,
+      redis,
+      receivers,
+      breaker: { minimumCalls: 2 },
+    });
     const alerts = [
       await alertWithDeliveries(db, { chat: rendered.slack(), hook: rendered.webhook('1') }),
       await alertWithDeliveries(db, { chat: rendered.slack(), hook: rendered.webhook('2') }),
@@ -201,14 +242,28 @@ describe('send handler, every channel', () => {
     expect(hook.accepted).toHaveLength(2);
   });
 
-  test('a receiver missing from the configuration, or of another channel, fails naming it', async ({ db, redis }) => {
+  test('a receiver missing from the configuration, or of another channel, fails naming it', async ({
+    db,
+    redis,
+  }) => {
     const { handler } = senderReplica({ db, redis, receivers: everyReceiver() });
-    const alert = await alertWithDeliveries(db, { nobody: rendered.slack(), team: rendered.webhook() });
+    const alert = await alertWithDeliveries(db, {
+      nobody: rendered.slack(),
+      team: rendered.webhook(),
+    });
     const [result] = await handler.process([alert], context);
     expect(result).toMatchObject({ kind: 'fail' });
     expect(await deliveryRows(db, alert.id)).toMatchObject([
-      { receiver: 'nobody', status: 'failed', last_error: "no slack receiver named 'nobody' is configured" },
-      { receiver: 'team', status: 'failed', last_error: "no webhook receiver named 'team' is configured" },
+      {
+        receiver: 'nobody',
+        status: 'failed',
+        last_error: "no slack receiver named 'nobody' is configured",
+      },
+      {
+        receiver: 'team',
+        status: 'failed',
+        last_error: "no webhook receiver named 'team' is configured",
+      },
     ]);
     expect(hook.requests).toHaveLength(0);
   });

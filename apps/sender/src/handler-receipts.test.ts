@@ -8,7 +8,12 @@ import { startTestSmtpServer } from './transports/smtp-test-server.ts';
 import type { EmailTransport } from './transports/types.ts';
 
 const context = { logger: createSilentLogger(), signal: new AbortController().signal };
-const FAST = { concurrency: 4, destinationRetryMs: 1_000, receiptRetryDelayMs: 1, receiptWriteBudgetMs: 50 };
+const FAST = {
+  concurrency: 4,
+  destinationRetryMs: 1_000,
+  receiptRetryDelayMs: 1,
+  receiptWriteBudgetMs: 50,
+};
 
 /**
  * Makes the UPDATE that records a receipt fail, as a dropped connection would: the first

@@ -62,7 +62,9 @@ function classifyHttp(err: HttpDeliveryError): SendFailureKind {
       return 'destination';
     case 'HTTP_SERVER_ERROR':
       // 500 may be this message tripping a bug (Slack's rollup_error): counted, so it ends.
-      return err.status !== undefined && GATEWAY_STATUSES.has(err.status) ? 'destination' : 'transient';
+      return err.status !== undefined && GATEWAY_STATUSES.has(err.status)
+        ? 'destination'
+        : 'transient';
     case 'HTTP_REJECTED':
       return 'permanent';
     case 'HTTP_BAD_REPLY':

@@ -38,7 +38,10 @@ test(
 
     const logger = createSilentLogger();
     // The sender's own breaker defaults: ten calls a window would open it at half failing.
-    const breaker = { minimumCalls: env.HERALD_BREAKER_MIN_CALLS, openMs: env.HERALD_BREAKER_OPEN_MS };
+    const breaker = {
+      minimumCalls: env.HERALD_BREAKER_MIN_CALLS,
+      openMs: env.HERALD_BREAKER_OPEN_MS,
+    };
     const replicas = ['s1', 's2'].map((replica) => {
       const { handler, breakers } = senderReplica({ db, redis, receivers, breaker });
       const worker = new StageWorker({
@@ -83,7 +86,10 @@ test(
       expect(await deliveryRows(db, id)).toMatchObject([{ status: 'delivered', attempts: 1 }]);
     }
     for (const { breakers } of replicas) {
-      expect(breakers.get('slack:soc-chat').snapshot()).toMatchObject({ state: 'closed', failureRate: 0 });
+      expect(breakers.get('slack:soc-chat').snapshot()).toMatchObject({
+        state: 'closed',
+        failureRate: 0,
+      });
     }
     const errors = await db.pool.query(
       `SELECT count(*)::int AS n FROM alert_transitions WHERE alert_id = ANY($1::uuid[]) AND (to_state = 'error' OR error IS NOT NULL)`,

@@ -13,7 +13,10 @@ import type { EmailTransport } from './transports/types.ts';
  * Handler options that send every email through `transport`, behind one breaker (a fresh
  * one unless given), as the email-only sender did.
  */
-export function viaEmail(transport: EmailTransport, breaker: CallGuard = new CircuitBreaker({ name: 'smtp' })) {
+export function viaEmail(
+  transport: EmailTransport,
+  breaker: CallGuard = new CircuitBreaker({ name: 'smtp' }),
+) {
   return {
     destinations: createDestinations({ email: { transport, name: 'smtp' } }),
     breakers: { get: () => breaker },

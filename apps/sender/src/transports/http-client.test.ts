@@ -15,7 +15,6 @@ afterEach(async () => {
   server = undefined;
 });
 
-
 describe('HttpClient', () => {
   test('posts JSON and reads the reply', async () => {
     server = await startHttpTestServer(() => text(200, 'ok'));
@@ -39,7 +38,9 @@ describe('HttpClient', () => {
 
   test('a refused or dropped connection is a connection failure', async () => {
     client = new HttpClient();
-    const refused = await httpFailure(client.postJson(`http://127.0.0.1:${await closedPort()}`, '{}', {}, signal));
+    const refused = await httpFailure(
+      client.postJson(`http://127.0.0.1:${await closedPort()}`, '{}', {}, signal),
+    );
     expect(refused).toMatchObject({ code: 'HTTP_CONNECTION_FAILED', retryable: true });
     server = await startHttpTestServer(() => text(200, 'ok'));
     server.fail('reset');
@@ -54,7 +55,10 @@ describe('HttpClient', () => {
     const controller = new AbortController();
     const call = client.postJson(server.url, '{}', {}, controller.signal);
     setImmediate(() => controller.abort());
-    expect(await httpFailure(call)).toMatchObject({ code: 'HTTP_ABORTED', breakerOutcome: 'ignore' });
+    expect(await httpFailure(call)).toMatchObject({
+      code: 'HTTP_ABORTED',
+      breakerOutcome: 'ignore',
+    });
   });
 
   test('keeps at most maxReplyBytes of a reply', async () => {
@@ -71,17 +75,32 @@ describe('HttpClient', () => {
 
 describe('replyError', () => {
   const client = new HttpClient({ now: () => Date.parse('2026-12-04T12:00:00Z') });
-  const reply = (status: number, headers: Record<string, string> = {}) => ({ status, headers, text: '' });
+  const reply = (status: number, headers: Record<string, string> = {}) => ({
+    status,
+    headers,
+    text: '',
+  });
 
   test.each([
-    [429, { 'retry-after': '7' }, { code: 'HTTP_RATE_LIMITED', retryAfterMs: 7_000, breakerOutcome: 'ignore' }],
-    [429, { 'retry-after': 'Fri, 04 Dec 2026 12:00:03 GMT' }, { code: 'HTTP_RATE_LIMITED', retryAfterMs: 3_000 }],
+    [
+      429,
+      { 'retry-after': '7' },
+      { code: 'HTTP_RATE_LIMITED', retryAfterMs: 7_000, breakerOutcome: 'ignore' },
+    ],
+    [
+      429,
+      { 'retry-after': 'Fri, 04 Dec 2026 12:00:03 GMT' },
+      { code: 'HTTP_RATE_LIMITED', retryAfterMs: 3_000 },
+    ],
     [408, {}, { code: 'HTTP_TIMEOUT', retryable: true, breakerOutcome: 'failure' }],
     [503, {}, { code: 'HTTP_SERVER_ERROR', retryable: true, breakerOutcome: 'failure' }],
     [404, {}, { code: 'HTTP_REJECTED', retryable: false, breakerOutcome: 'ignore', reason: 'why' }],
     [302, {}, { code: 'HTTP_BAD_REPLY', retryable: true }],
   ] as const)('%i %j', (status, headers, expected) => {
-    expect(replyError(client, 'endpoint', reply(status, headers), 'why')).toMatchObject({ status, ...expected });
+    expect(replyError(client, 'endpoint', reply(status, headers), 'why')).toMatchObject({
+      status,
+      ...expected,
+    });
   });
 
   test('429 without Retry-After says no wait of its own', () => {

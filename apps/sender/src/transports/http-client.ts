@@ -136,11 +136,17 @@ export class HttpClient {
   #failure(err: unknown, url: string, signal: AbortSignal): HttpDeliveryError {
     const where = new URL(url).host;
     if (signal.aborted) {
-      return new HttpDeliveryError(`call to ${where} aborted`, { code: 'HTTP_ABORTED', cause: err });
+      return new HttpDeliveryError(`call to ${where} aborted`, {
+        code: 'HTTP_ABORTED',
+        cause: err,
+      });
     }
     const code = errorCode(err) ?? errorCode((err as { cause?: unknown } | null)?.cause);
     if (code !== undefined && TIMEOUT_CODES.has(code)) {
-      return new HttpDeliveryError(`${where} timed out (${code})`, { code: 'HTTP_TIMEOUT', cause: err });
+      return new HttpDeliveryError(`${where} timed out (${code})`, {
+        code: 'HTTP_TIMEOUT',
+        cause: err,
+      });
     }
     const text = err instanceof Error ? err.message : String(err);
     return new HttpDeliveryError(`${where} unreachable: ${code ?? text}`, {
@@ -176,10 +182,16 @@ export function replyError(
     });
   }
   if (status === 408) {
-    return new HttpDeliveryError(`${what} timed out (408): ${reason}`, { code: 'HTTP_TIMEOUT', ...details });
+    return new HttpDeliveryError(`${what} timed out (408): ${reason}`, {
+      code: 'HTTP_TIMEOUT',
+      ...details,
+    });
   }
   if (status >= 500 && status <= 599) {
-    return new HttpDeliveryError(`${what} failed (${status}): ${reason}`, { code: 'HTTP_SERVER_ERROR', ...details });
+    return new HttpDeliveryError(`${what} failed (${status}): ${reason}`, {
+      code: 'HTTP_SERVER_ERROR',
+      ...details,
+    });
   }
   if (status >= 400 && status <= 499) {
     return new HttpDeliveryError(`${what} refused the message (${status}): ${reason}`, {
@@ -187,5 +199,8 @@ export function replyError(
       ...details,
     });
   }
-  return new HttpDeliveryError(`${what} answered ${status}: ${reason}`, { code: 'HTTP_BAD_REPLY', ...details });
+  return new HttpDeliveryError(`${what} answered ${status}: ${reason}`, {
+    code: 'HTTP_BAD_REPLY',
+    ...details,
+  });
 }

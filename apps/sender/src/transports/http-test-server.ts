@@ -40,7 +40,11 @@ export interface HttpTestServer {
 export type ProviderHandler = (request: RecordedRequest) => Reply;
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
-  return { status, body: JSON.stringify(value), headers: { 'content-type': 'application/json', ...headers } };
+  return {
+    status,
+    body: JSON.stringify(value),
+    headers: { 'content-type': 'application/json', ...headers },
+  };
 }
 
 export function text(status: number, body: string, headers: Record<string, string> = {}): Reply {

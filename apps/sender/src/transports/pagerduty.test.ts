@@ -2,7 +2,11 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { HttpClient } from './http-client.ts';
 import { json, text } from './http-test-server.ts';
 import { PagerDutyTransport } from './pagerduty.ts';
-import { PAGERDUTY_ROUTING_KEY, startFakePagerDuty, type FakePagerDuty } from './provider-test-servers.ts';
+import {
+  PAGERDUTY_ROUTING_KEY,
+  startFakePagerDuty,
+  type FakePagerDuty,
+} from './provider-test-servers.ts';
 import { httpFailure } from './test-failure.ts';
 
 const signal = new AbortController().signal;
@@ -46,15 +50,27 @@ describe('PagerDutyTransport', () => {
   });
 
   test('429 (no Retry-After from PagerDuty) and 500 are retried', async () => {
-    pagerduty.fail(json(429, { status: 'throttle event', message: 'Requests for this service are arriving too quickly.' }), text(500, ''));
+    pagerduty.fail(
+      json(429, {
+        status: 'throttle event',
+        message: 'Requests for this service are arriving too quickly.',
+      }),
+      text(500, ''),
+    );
     const limited = await httpFailure(transport().send(message, signal));
     expect(limited).toMatchObject({ code: 'HTTP_RATE_LIMITED', breakerOutcome: 'ignore' });
     expect(limited.retryAfterMs).toBeUndefined();
-    expect(await httpFailure(transport().send(message, signal))).toMatchObject({ code: 'HTTP_SERVER_ERROR', status: 500 });
+    expect(await httpFailure(transport().send(message, signal))).toMatchObject({
+      code: 'HTTP_SERVER_ERROR',
+      status: 500,
+    });
   });
 
   test('a 202 that is not PagerDuty JSON is a bad reply, safe to resend under the dedup key', async () => {
     pagerduty.fail({ status: 202, body: '<html>gateway</html>' });
-    expect(await httpFailure(transport().send(message, signal))).toMatchObject({ code: 'HTTP_BAD_REPLY', retryable: true });
+    expect(await httpFailure(transport().send(message, signal))).toMatchObject({
+      code: 'HTTP_BAD_REPLY',
+      retryable: true,
+    });
   });
 });

@@ -5,7 +5,9 @@ import type { HttpReceipt, HttpTransport, OutgoingPost } from './http-types.ts';
 /** PagerDuty's reason for a refused event: its `errors` list, else its `message`, else the body. */
 function pagerDutyReason(text: string, status: number): string {
   const answer = parseObject(text);
-  const errors = Array.isArray(answer?.errors) ? answer.errors.filter((e) => typeof e === 'string') : [];
+  const errors = Array.isArray(answer?.errors)
+    ? answer.errors.filter((e) => typeof e === 'string')
+    : [];
   if (errors.length > 0) return excerpt(errors.join('; '));
   if (typeof answer?.message === 'string') return excerpt(answer.message);
   return excerpt(text) || `HTTP ${status}`;
@@ -37,11 +39,14 @@ export class PagerDutyTransport implements HttpTransport {
     const answer = parseObject(reply.text);
     if (answer?.status !== 'success' || typeof answer.dedup_key !== 'string') {
       // Not PagerDuty's documented answer: resending is safe, the dedup key makes it one event.
-      throw new HttpDeliveryError(`PagerDuty answered ${reply.status} without its JSON: ${excerpt(reply.text)}`, {
-        code: 'HTTP_BAD_REPLY',
-        status: reply.status,
-        reason: excerpt(reply.text),
-      });
+      throw new HttpDeliveryError(
+        `PagerDuty answered ${reply.status} without its JSON: ${excerpt(reply.text)}`,
+        {
+          code: 'HTTP_BAD_REPLY',
+          status: reply.status,
+          reason: excerpt(reply.text),
+        },
+      );
     }
     return {
       transport: 'pagerduty',

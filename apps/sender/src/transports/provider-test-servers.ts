@@ -68,7 +68,8 @@ export async function startFakeSlack(options: { intervalMs?: number } = {}): Pro
     if (request.path !== SLACK_WEBHOOK_PATH) return text(404, 'no_service');
     const message = parse(request.body);
     if (!message) return text(400, 'invalid_payload');
-    if (typeof message.text !== 'string' && !Array.isArray(message.blocks)) return text(400, 'no_text');
+    if (typeof message.text !== 'string' && !Array.isArray(message.blocks))
+      return text(400, 'no_text');
     const limited = paced();
     if (limited) return limited;
     posted.push(message);
@@ -91,13 +92,23 @@ export async function startFakeSlack(options: { intervalMs?: number } = {}): Pro
     posted.push(message);
     sequence += 1;
     const ts = `${Math.floor(Date.now() / 1_000)}.${String(sequence).padStart(6, '0')}`;
-    return json(200, { ok: true, channel, ts, message: { type: 'message', text: message.text, ts } });
+    return json(200, {
+      ok: true,
+      channel,
+      ts,
+      message: { type: 'message', text: message.text, ts },
+    });
   }
 
   const server = await startHttpTestServer((request) =>
     request.path === '/api/chat.postMessage' ? postMessage(request) : webhook(request),
   );
-  return { ...server, webhookUrl: `${server.url}${SLACK_WEBHOOK_PATH}`, apiUrl: `${server.url}/api`, posted };
+  return {
+    ...server,
+    webhookUrl: `${server.url}${SLACK_WEBHOOK_PATH}`,
+    apiUrl: `${server.url}/api`,
+    posted,
+  };
 }
 
 export const TEAMS_WORKFLOW_PATH = '/workflows/abc/triggers/manual/paths/invoke?sig=test';
@@ -118,7 +129,9 @@ export async function startFakeTeams(): Promise<FakeTeams> {
   let run = 0;
   const server = await startHttpTestServer((request) => {
     if (request.path !== TEAMS_WORKFLOW_PATH) {
-      return json(404, { error: { code: 'WorkflowNotFound', message: 'The workflow could not be found.' } });
+      return json(404, {
+        error: { code: 'WorkflowNotFound', message: 'The workflow could not be found.' },
+      });
     }
     const message = parse(request.body);
     const attachments = Array.isArray(message?.attachments) ? message.attachments : [];
@@ -129,12 +142,18 @@ export async function startFakeTeams(): Promise<FakeTeams> {
       typeof card.content !== 'object'
     ) {
       return json(400, {
-        error: { code: 'InvalidRequestContent', message: 'The request content is not a message with an Adaptive Card.' },
+        error: {
+          code: 'InvalidRequestContent',
+          message: 'The request content is not a message with an Adaptive Card.',
+        },
       });
     }
     cards.push(card.content as Record<string, unknown>);
     run += 1;
-    return { status: 202, headers: { 'x-ms-workflow-run-id': `0858${String(run).padStart(4, '0')}` } };
+    return {
+      status: 202,
+      headers: { 'x-ms-workflow-run-id': `0858${String(run).padStart(4, '0')}` },
+    };
   });
   return { ...server, webhookUrl: `${server.url}${TEAMS_WORKFLOW_PATH}`, cards };
 }
@@ -159,18 +178,25 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
     const event = parse(request.body);
     const errors: string[] = [];
     if (!event) {
-      return json(400, { status: 'invalid event', message: 'Event object is invalid', errors: ['Malformed JSON'] });
+      return json(400, {
+        status: 'invalid event',
+        message: 'Event object is invalid',
+        errors: ['Malformed JSON'],
+      });
     }
     if (event.routing_key !== PAGERDUTY_ROUTING_KEY) {
       errors.push("Length of 'routing_key' is incorrect (should be 32 characters)");
     }
     if (!['trigger', 'acknowledge', 'resolve'].includes(String(event.event_action))) {
-      errors.push("'event_action' is invalid (must be one of the following: 'trigger', 'acknowledge' or 'resolve')");
+      errors.push(
+        "'event_action' is invalid (must be one of the following: 'trigger', 'acknowledge' or 'resolve')",
+      );
     }
     const payload = event.payload as Record<string, unknown> | undefined;
     if (event.event_action === 'trigger') {
       for (const field of ['summary', 'source', 'severity']) {
-        if (typeof payload?.[field] !== 'string') errors.push(`'payload.${field}' is missing or blank`);
+        if (typeof payload?.[field] !== 'string')
+          errors.push(`'payload.${field}' is missing or blank`);
       }
     }
     if (event.event_action !== 'trigger' && typeof event.dedup_key !== 'string') {
@@ -204,7 +230,13 @@ export async function startFakeWebhookReceiver(): Promise<FakeWebhookReceiver> {
   const accepted: FakeWebhookReceiver['accepted'] = [];
   const server = await startHttpTestServer((request) => {
     const signature = request.headers['x-herald-signature'];
-    if (!verifyWebhookSignature(WEBHOOK_SECRET, request.body, Array.isArray(signature) ? signature[0] : signature)) {
+    if (
+      !verifyWebhookSignature(
+        WEBHOOK_SECRET,
+        request.body,
+        Array.isArray(signature) ? signature[0] : signature,
+      )
+    ) {
       return text(401, 'signature does not verify');
     }
     const key = String(request.headers['x-herald-delivery'] ?? '');

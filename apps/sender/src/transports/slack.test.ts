@@ -6,7 +6,10 @@ import { SLACK_TOKEN, startFakeSlack, type FakeSlack } from './provider-test-ser
 import { SlackApiTransport, SlackWebhookTransport } from './slack.ts';
 
 const signal = new AbortController().signal;
-const message = { key: '<a.slack@herald>', payload: { text: 'Alert', blocks: [{ type: 'section' }] } };
+const message = {
+  key: '<a.slack@herald>',
+  payload: { text: 'Alert', blocks: [{ type: 'section' }] },
+};
 let slack: FakeSlack;
 let client: HttpClient;
 
@@ -20,7 +23,6 @@ afterEach(async () => {
   await slack.close();
 });
 
-
 describe('SlackWebhookTransport', () => {
   const webhook = () => new SlackWebhookTransport(client, { webhookUrl: slack.webhookUrl });
 
@@ -33,15 +35,21 @@ describe('SlackWebhookTransport', () => {
   test.each([
     ['no_text', { text: undefined }, 400],
     ['no_service', 'unknown hook', 404],
-  ] as const)('Slack refuses it (%s): permanent, with its reason', async (reason, change, status) => {
-    const transport =
-      change === 'unknown hook'
-        ? new SlackWebhookTransport(client, { webhookUrl: `${slack.url}/services/T0000/B0000/nope` })
-        : webhook();
-    const payload = typeof change === 'object' ? { blocks: undefined, ...change } : message.payload;
-    const err = await httpFailure(transport.send({ ...message, payload }, signal));
-    expect(err).toMatchObject({ code: 'HTTP_REJECTED', retryable: false, status, reason });
-  });
+  ] as const)(
+    'Slack refuses it (%s): permanent, with its reason',
+    async (reason, change, status) => {
+      const transport =
+        change === 'unknown hook'
+          ? new SlackWebhookTransport(client, {
+              webhookUrl: `${slack.url}/services/T0000/B0000/nope`,
+            })
+          : webhook();
+      const payload =
+        typeof change === 'object' ? { blocks: undefined, ...change } : message.payload;
+      const err = await httpFailure(transport.send({ ...message, payload }, signal));
+      expect(err).toMatchObject({ code: 'HTTP_REJECTED', retryable: false, status, reason });
+    },
+  );
 
   test.each([
     ['channel_not_found', 404],
@@ -49,7 +57,11 @@ describe('SlackWebhookTransport', () => {
     ['action_prohibited', 403],
   ])('%s (%i) is refused with Slack reason', async (reason, status) => {
     slack.fail(text(status, reason));
-    expect(await httpFailure(webhook().send(message, signal))).toMatchObject({ code: 'HTTP_REJECTED', reason, status });
+    expect(await httpFailure(webhook().send(message, signal))).toMatchObject({
+      code: 'HTTP_REJECTED',
+      reason,
+      status,
+    });
   });
 
   test('429 carries Retry-After and is not a failure for the breaker', async () => {
@@ -62,18 +74,26 @@ describe('SlackWebhookTransport', () => {
   });
 
   test('500 rollup_error is a server error; 200 without `ok` (a proxy page) is a bad reply', async () => {
-    slack.fail(text(500, 'rollup_error'), { status: 200, body: '<html>Sign in to the proxy</html>' });
+    slack.fail(text(500, 'rollup_error'), {
+      status: 200,
+      body: '<html>Sign in to the proxy</html>',
+    });
     expect(await httpFailure(webhook().send(message, signal))).toMatchObject({
       code: 'HTTP_SERVER_ERROR',
       reason: 'rollup_error',
     });
-    expect(await httpFailure(webhook().send(message, signal))).toMatchObject({ code: 'HTTP_BAD_REPLY', retryable: true });
+    expect(await httpFailure(webhook().send(message, signal))).toMatchObject({
+      code: 'HTTP_BAD_REPLY',
+      retryable: true,
+    });
     expect(slack.posted).toEqual([]);
   });
 
   test('a Slack that never answers times out', async () => {
     slack.fail('hang');
-    expect(await httpFailure(webhook().send(message, signal))).toMatchObject({ code: 'HTTP_TIMEOUT' });
+    expect(await httpFailure(webhook().send(message, signal))).toMatchObject({
+      code: 'HTTP_TIMEOUT',
+    });
   });
 });
 
@@ -120,7 +140,11 @@ describe('SlackApiTransport (chat.postMessage)', () => {
 
   test('a 200 that is not the Web API JSON is a bad reply, not a delivery', async () => {
     slack.fail({ status: 200, body: 'not json' }, json(200, { ok: true }));
-    expect(await httpFailure(api().send(message, signal))).toMatchObject({ code: 'HTTP_BAD_REPLY' });
-    expect(await httpFailure(api().send(message, signal))).toMatchObject({ code: 'HTTP_BAD_REPLY' });
+    expect(await httpFailure(api().send(message, signal))).toMatchObject({
+      code: 'HTTP_BAD_REPLY',
+    });
+    expect(await httpFailure(api().send(message, signal))).toMatchObject({
+      code: 'HTTP_BAD_REPLY',
+    });
   });
 });

@@ -18,10 +18,20 @@ export class SlackWebhookTransport implements HttpTransport {
   }
 
   async send(message: OutgoingPost, signal: AbortSignal): Promise<HttpReceipt> {
-    const reply = await this.#client.postJson(this.#url, JSON.stringify(message.payload), {}, signal);
+    const reply = await this.#client.postJson(
+      this.#url,
+      JSON.stringify(message.payload),
+      {},
+      signal,
+    );
     const body = excerpt(reply.text);
     if (reply.status === 200 && body === 'ok') {
-      return { transport: 'slack-webhook', status: reply.status, response: body, acceptedAt: new Date().toISOString() };
+      return {
+        transport: 'slack-webhook',
+        status: reply.status,
+        response: body,
+        acceptedAt: new Date().toISOString(),
+      };
     }
     if (reply.status === 200) {
       // Slack answers exactly `ok`; anything else is not Slack (a proxy's page, a portal).
@@ -37,7 +47,12 @@ export class SlackWebhookTransport implements HttpTransport {
 
 // Web API errors (`ok: false`) that say Slack failed, not that the message or our setup is
 // wrong: retried like a 5xx. `ratelimited` is a 429 in the body's words.
-const SLACK_SERVER_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const SLACK_SERVER_ERRORS = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
 
 /**
  * Slack through the Web API's chat.postMessage with a bot token: HTTP 200 carries
@@ -59,17 +74,30 @@ export class SlackApiTransport implements HttpTransport {
 
   async send(message: OutgoingPost, signal: AbortSignal): Promise<HttpReceipt> {
     const body = JSON.stringify({ ...message.payload, channel: this.#channel });
-    const reply = await this.#client.postJson(this.#url, body, { authorization: `Bearer ${this.#token}` }, signal);
+    const reply = await this.#client.postJson(
+      this.#url,
+      body,
+      { authorization: `Bearer ${this.#token}` },
+      signal,
+    );
     if (reply.status !== 200) {
-      throw replyError(this.#client, 'Slack chat.postMessage', reply, excerpt(reply.text) || `HTTP ${reply.status}`);
+      throw replyError(
+        this.#client,
+        'Slack chat.postMessage',
+        reply,
+        excerpt(reply.text) || `HTTP ${reply.status}`,
+      );
     }
     const answer = parseObject(reply.text);
     if (answer === undefined || typeof answer.ok !== 'boolean') {
-      throw new HttpDeliveryError(`Slack chat.postMessage answered 200 without its JSON: ${excerpt(reply.text)}`, {
-        code: 'HTTP_BAD_REPLY',
-        status: reply.status,
-        reason: excerpt(reply.text),
-      });
+      throw new HttpDeliveryError(
+        `Slack chat.postMessage answered 200 without its JSON: ${excerpt(reply.text)}`,
+        {
+          code: 'HTTP_BAD_REPLY',
+          status: reply.status,
+          reason: excerpt(reply.text),
+        },
+      );
     }
     if (answer.ok === true && typeof answer.ts === 'string') {
       return {
@@ -98,6 +126,10 @@ export class SlackApiTransport implements HttpTransport {
       });
     }
     const code = SLACK_SERVER_ERRORS.has(error) ? 'HTTP_SERVER_ERROR' : 'HTTP_REJECTED';
-    throw new HttpDeliveryError(`Slack chat.postMessage failed: ${error}`, { code, status: reply.status, reason: error });
+    throw new HttpDeliveryError(`Slack chat.postMessage failed: ${error}`, {
+      code,
+      status: reply.status,
+      reason: error,
+    });
   }
 }

@@ -20,8 +20,8 @@ export interface ReceivedMessage {
 export interface TestSmtpServer {
   port: number;
   received: ReceivedMessage[];
-  /** AUTH attempts: method and username. */
-  logins: { method: string; username: string | undefined }[];
+  /** AUTH attempts: method, username, and whether the session was encrypted by then. */
+  logins: { method: string; username: string | undefined; secure: boolean }[];
   close(): Promise<void>;
 }
 
@@ -70,8 +70,8 @@ export async function startTestSmtpServer(
       ...(options.withoutStartTls ? ['STARTTLS'] : []),
     ],
     logger: false,
-    onAuth(auth, _session, callback) {
-      logins.push({ method: auth.method, username: auth.username });
+    onAuth(auth, session, callback) {
+      logins.push({ method: auth.method, username: auth.username, secure: session.secure });
       if (auth.username === credentials?.user && auth.password === credentials?.pass) {
         callback(null, { user: auth.username });
         return;

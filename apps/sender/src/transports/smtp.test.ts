@@ -143,7 +143,7 @@ describe('SmtpTransport authentication', () => {
       { security: 'none', auth: CREDENTIALS, authMethod: method },
       async (server, transport) => {
         await transport.send(testMessage(), new AbortController().signal);
-        expect(server.logins).toEqual([{ method, username: 'herald' }]);
+        expect(server.logins).toEqual([{ method, username: 'herald', secure: false }]);
         expect(server.received[0]?.user).toBe('herald');
       },
     );

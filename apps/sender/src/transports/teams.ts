@@ -27,7 +27,12 @@ export class TeamsTransport implements HttpTransport {
   }
 
   async send(message: OutgoingPost, signal: AbortSignal): Promise<HttpReceipt> {
-    const reply = await this.#client.postJson(this.#url, JSON.stringify(message.payload), {}, signal);
+    const reply = await this.#client.postJson(
+      this.#url,
+      JSON.stringify(message.payload),
+      {},
+      signal,
+    );
     if (reply.status === 200 || reply.status === 202) {
       const runId = header(reply, 'x-ms-workflow-run-id');
       return {

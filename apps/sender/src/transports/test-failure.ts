@@ -7,6 +7,7 @@ export async function httpFailure(promise: Promise<unknown>): Promise<HttpDelive
     () => undefined,
     (e: unknown) => e,
   );
-  if (!isHttpDeliveryError(err)) throw new Error(`expected an HttpDeliveryError, got ${String(err)}`);
+  if (!isHttpDeliveryError(err))
+    throw new Error(`expected an HttpDeliveryError, got ${String(err)}`);
   return err;
 }
