@@ -112,6 +112,19 @@ describe('enrich handler', () => {
     expect(lookups[0]!.query.get('agents_list')!.split(',').sort()).toEqual(['000', '010']);
   });
 
+  it('moves the alert on when the API answers too slowly, saying it timed out', async () => {
+    api = await startFakeWazuhApi({ agents: [ubuntu] });
+    const client = new WazuhApiClient({ baseUrl: api.url, username: 'wazuh', password: 'wazuh', timeoutMs: 200 });
+    api.interceptNext('agents', { hang: true });
+
+    const [result] = await createEnrichHandler({ directory: client, logger }).process([claimed(2)], context);
+    await client.close();
+
+    expect(result).toMatchObject({ kind: 'done', enrichment: { sources: ['alert'], agent: { id: '010', name: 'Ubuntu' } } });
+    const missing = result?.kind === 'done' ? (result.enrichment as { missing: { source: string; reason: string }[] }).missing : [];
+    expect(missing).toEqual([{ source: 'wazuh-api', reason: expect.stringMatching(/^unavailable: .*no answer within 200 ms/) }]);
+  });
+
   it('fails an alert whose stored body is not a Wazuh alert', async () => {
     const bad = { ...claimed(2), body: { rule: {} } };
     const [result] = await createEnrichHandler({ logger }).process([bad], context);
