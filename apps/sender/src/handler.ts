@@ -217,11 +217,17 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
       typeof asked === 'number' ? Math.max(asked, 1) : options.destinationRetryMs,
       MAX_RETRY_AFTER_MS,
     );
-    // Every replica waits too, before it spends a message of the limit on a certain 429.
-    await gate?.holdOff(destination.name, delayMs);
     if (!(await markNotAttempted(db.pool, row.id, error))) {
       return changedUnderUs(row);
     }
+    // Every replica waits too, rather than spend messages on certain 429s. Should Redis
+    // fail here, this alert still waits; the others only learn it from their own 429.
+    await gate?.holdOff(destination.name, delayMs).catch((holdOffErr: unknown) => {
+      logger.warn(
+        { err: holdOffErr, destination: destination.name, delayMs },
+        'could not share the wait with the other replicas',
+      );
+    });
     logger.info(
       { alertId: row.alertId, receiver: row.receiver, destination: destination.name, delayMs },
       'destination asked to slow down, delivery deferred',
