@@ -60,6 +60,7 @@ describe('LlmExplainer', () => {
     expect(user).not.toContain('baduser');
     expect(fence![2]).toContain('[redacted]');
     expect(user.slice(0, fence!.index)).toContain('priority high');
+    expect(user.slice(0, fence!.index)).toContain('The alert comes from the Wazuh manager itself.');
   });
 
   test('keeps the priority when full_log tells the model to call the alert benign and it obeys', async ({

@@ -23,6 +23,14 @@ export interface PromptInput {
 /** Longest string value copied into the prompt; a log line rarely needs more. */
 const MAX_VALUE_CHARS = 1_000;
 
+// Herald's own words for the source kind: outside the fence, so never taken from the alert.
+const SOURCE_WORDS: Record<Enrichment['kind'], string> = {
+  agent: 'a Wazuh agent on the machine',
+  manager: 'the Wazuh manager itself',
+  agentless: 'an agentless check run by the manager',
+  unknown: 'an unknown source',
+};
+
 const SYSTEM_PROMPT = [
   'You explain one security alert from the Wazuh SIEM to a reader who is not a security specialist.',
   'Herald, the system that sends the notification, has already decided the alert family, its priority and score, and the reasons for them. They are final: do not restate a different priority and do not contradict them.',
@@ -67,11 +75,7 @@ export function buildMessages(input: PromptInput): ChatMessage[] {
   const data = redactAlert(
     {
       alert: input.alert,
-      enrichment: {
-        kind: input.enrichment.kind,
-        agent: input.enrichment.agent,
-        asset: input.enrichment.asset,
-      },
+      enrichment: { agent: input.enrichment.agent, asset: input.enrichment.asset },
       draft: {
         reasons: analysis.reasons,
         title: analysis.title,
@@ -85,6 +89,7 @@ export function buildMessages(input: PromptInput): ChatMessage[] {
 
   const verdict = [
     `Herald's verdict (final): family ${analysis.family}, priority ${analysis.priority}, score ${analysis.score} of 100.`,
+    `The alert comes from ${SOURCE_WORDS[input.enrichment.kind]}.`,
     'Rewrite the draft text inside the data (summary, whyItMatters, nextSteps) so that it is clearer and more useful to the reader.',
   ].join('\n');
   const fenced = [

@@ -41,4 +41,14 @@ describe('redactAlert', () => {
     expect(text).not.toContain('AKIAIOSFODNN7EXAMPLE');
     expect(text).toContain(`password=${REDACTED}`);
   });
+  it('replaces values as whole words, so other words that contain them survive', () => {
+    const alert = {
+      data: { srcuser: 'ann' },
+      full_log: 'ann: planning annual leave; PWD=/home/ann',
+    };
+    expect(redactAlert(alert, ['data.srcuser'])).toEqual({
+      data: { srcuser: REDACTED },
+      full_log: `${REDACTED}: planning annual leave; PWD=/home/${REDACTED}`,
+    });
+  });
 });

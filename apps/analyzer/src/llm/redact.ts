@@ -28,7 +28,7 @@ export const DEFAULT_REDACTED_FIELDS: readonly string[] = [
 
 // Secrets that turn up in log lines whatever the field list says.
 const SECRET_PATTERNS: readonly RegExp[] = [
-  /\b(pass(?:word|wd)?|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi,
+  /\b(pass(?:word|wd)?|secret|token|api[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi,
   /\b(authorization:\s*(?:bearer|basic))(\s+)(\S+)/gi,
   /\b()()(AKIA[0-9A-Z]{16})\b/g,
 ];
@@ -60,8 +60,12 @@ function atField(
   visit(target, key);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A pattern for `value` as a whole word: `root` matches in `/root/x`, not in `chroot`. */
+function wholeValue(value: string): string {
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const start = /^\w/.test(value) ? '\\b' : '';
+  const end = /\w$/.test(value) ? '\\b' : '';
+  return `${start}${escaped}${end}`;
 }
 
 function scrubText(text: string, valuePattern: RegExp | undefined): string {
@@ -110,7 +114,7 @@ export function redactAlert(alert: unknown, fields: readonly string[]): unknown 
   const searched = [...found]
     .filter((value) => value.length >= MIN_SEARCHED_CHARS && value !== REDACTED)
     .sort((a, b) => b.length - a.length)
-    .map(escapeRegExp);
+    .map(wholeValue);
   const valuePattern = searched.length > 0 ? new RegExp(searched.join('|'), 'g') : undefined;
   const scrubbed = scrubAll(alert, valuePattern);
   // The fields themselves last, so no searched value can mangle the marker.
