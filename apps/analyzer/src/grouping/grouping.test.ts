@@ -221,6 +221,41 @@ describe('grouping', () => {
     expect(folded(results)).toHaveLength(19);
   });
 
+  test('replicas deciding overlapping groups in opposite orders neither deadlock nor double-open', async ({
+    db,
+    redis,
+  }) => {
+    const clock = manualClock();
+    const rules = ['5710', '5712', '5715', '5716', '5720'];
+    const batch = async (tag: string) =>
+      (
+        await Promise.all(
+          rules.map((id) =>
+            seedClaimed(
+              db,
+              1,
+              { ...sshAlert, rule: { ...(sshAlert.rule as object), id } },
+              `${tag}${id}`,
+            ),
+          ),
+        )
+      ).flat();
+    const results: AttemptResult[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      const [forward, backward] = [
+        await batch(`f${round}-`),
+        (await batch(`b${round}-`)).reverse(),
+      ];
+      const [a, b] = [setup(db, redis, clock).handler, setup(db, redis, clock).handler];
+      results.push(
+        ...(await Promise.all([a.process(forward, context), b.process(backward, context)])).flat(),
+      );
+    }
+    expect(results.every((r) => r.kind === 'done')).toBe(true);
+    expect(notified(results)).toHaveLength(rules.length);
+    expect(folded(results)).toHaveLength(rules.length * 9);
+  });
+
   test('deciding an alert again gives the same answer and counts it once', async ({
     db,
     redis,
