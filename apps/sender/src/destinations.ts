@@ -14,8 +14,14 @@ export type DeliveryReceipt = EmailReceipt | HttpReceipt;
 
 /** Where one delivery goes, and how. */
 export interface Destination {
-  /** Names the destination's breaker and its rate limit: `slack:soc`, `smtp:relay.example.org`. */
+  /** Names the destination's breaker: `slack:soc`, `smtp:relay.example.org`. */
   name: string;
+  /**
+   * Names its rate limit and Retry-After wait in Redis: the receiver's endpoint
+   * (`slack:soc`); for email the receiver (`email:soc`), since every email receiver shares
+   * the mail server's breaker but each has its own `rate_limit`.
+   */
+  limitKey: string;
   /** The receiver's `rate_limit`, shared by every replica. */
   rateLimit?: RateLimit;
   /** Sends the rendered message; the error says whether to wait, retry or give up. */
@@ -115,6 +121,7 @@ export function createDestinations(options: DestinationsOptions): Destinations {
     if (channel === 'email') {
       return {
         name: options.email.name,
+        limitKey: `email:${name}`,
         ...limited,
         async send(message, key, signal) {
           if (message.channel !== 'email') throw mismatch(message);
@@ -128,6 +135,7 @@ export function createDestinations(options: DestinationsOptions): Destinations {
     const transport = httpTransportFor(client, receiver);
     return {
       name: `${channel}:${name}`,
+      limitKey: `${channel}:${name}`,
       ...limited,
       async send(message, key, signal) {
         if (message.channel !== channel || message.channel === 'email') throw mismatch(message);

@@ -215,6 +215,27 @@ describe('send handler, every channel', () => {
     expect(slack.posted.map((m) => m.text)).toEqual(['one']);
   });
 
+  test('an email receiver rate_limit holds back only that receiver, not the others on the same server', async ({
+    db,
+    redis,
+  }) => {
+    const receivers = receiverMap(
+      { name: 'limited', email: { to: ['a@example.com'] }, rate_limit: { messages: 1, per: '1m' } },
+      { name: 'free', email: { to: ['b@example.com'] } },
+    );
+    const { handler } = senderReplica({ db, redis, receivers, mailboxDir });
+    const one = await alertWithDeliveries(db, { limited: 'a@example.com', free: 'b@example.com' });
+    const two = await alertWithDeliveries(db, { limited: 'a@example.com', free: 'b@example.com' });
+
+    expect(await handler.process([one], context)).toEqual([{ kind: 'done', id: one.id }]);
+    expect(await handler.process([two], context)).toMatchObject([{ kind: 'defer', id: two.id }]);
+    expect(await deliveryRows(db, two.id)).toMatchObject([
+      { receiver: 'free', status: 'delivered' },
+      { receiver: 'limited', status: 'pending', attempts: 0 },
+    ]);
+    expect(await readdir(mailboxDir)).toHaveLength(3);
+  });
+
   test('one breaker per destination: Slack down opens only its own, the webhook still delivers', async ({
     db,
     redis,

@@ -171,12 +171,12 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
     }
 
     // Before the attempt is counted: waiting for a rate limit costs the delivery nothing.
-    const waitMs = gate ? await gate.admit(destination.name, destination.rateLimit) : 0;
+    const waitMs = gate ? await gate.admit(destination.limitKey, destination.rateLimit) : 0;
     if (waitMs > 0) {
       return {
         kind: 'deferred',
         delayMs: waitMs,
-        reason: `${row.receiver}: ${destination.name} rate limited, next message in ${waitMs} ms`,
+        reason: `${row.receiver}: ${destination.limitKey} rate limited, next message in ${waitMs} ms`,
       };
     }
 
@@ -222,9 +222,9 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
     }
     // Every replica waits too, rather than spend messages on certain 429s. Should Redis
     // fail here, this alert still waits; the others only learn it from their own 429.
-    await gate?.holdOff(destination.name, delayMs).catch((holdOffErr: unknown) => {
+    await gate?.holdOff(destination.limitKey, delayMs).catch((holdOffErr: unknown) => {
       logger.warn(
-        { err: holdOffErr, destination: destination.name, delayMs },
+        { err: holdOffErr, destination: destination.limitKey, delayMs },
         'could not share the wait with the other replicas',
       );
     });
