@@ -14,9 +14,12 @@ const FieldList = z.string().transform((text) =>
 export const AnalyzerEnv = z.object({
   ...workerEnvShape,
   OPS_PORT: workerEnvShape.OPS_PORT.default(9102),
-  /** Alerts below this rule level are analysed and stored but not sent (suppressed). */
+  // Routing
+  /** The config file (receivers, routing tree, inventory); unset: the two variables below. */
+  HERALD_CONFIG: z.string().min(1).optional(),
+  /** Without HERALD_CONFIG: alerts below this rule level are analysed and stored, not sent. */
   HERALD_NOTIFY_MIN_LEVEL: z.coerce.number().int().min(0).max(16).default(0),
-  /** The receiver every notified alert goes to, until routing rules say otherwise. */
+  /** Without HERALD_CONFIG: the one receiver every notified alert goes to. */
   HERALD_DEFAULT_RECEIVER: z.string().min(1).default('default'),
   // Silences
   /** How long the active silences read from PostgreSQL are reused before reading again. */

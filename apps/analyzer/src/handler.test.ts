@@ -40,7 +40,9 @@ describe('analyze handler', () => {
     expect(result).toMatchObject({
       kind: 'done',
       to: 'suppressed',
-      note: 'rule level 10 is below the notification minimum 11',
+      note:
+        'no route matched and the root route names no receiver: route.routes[0] (notify-min-level):' +
+        ' rule.level>=11 does not hold (rule.level is 10)',
       analysis: { receivers: [] },
     });
   });

@@ -12,7 +12,7 @@ import type { RepetitionCounter } from './analysis/repetition.ts';
 import { groupedNote, type Grouper } from './grouping/index.ts';
 import { withLlmText } from './llm/batch-step.ts';
 import type { LlmExplainer } from './llm/explainer.ts';
-import { routeAlert, type RoutingRules } from './routing.ts';
+import { createRouter, type ReachedReceiver, type RoutingRules } from './routing.ts';
 import type { SilenceCache } from './silences/index.ts';
 
 /** What the handler consults besides the routing rules; each is optional. */
@@ -33,6 +33,8 @@ interface Routed {
   alert: WazuhAlert;
   enrichment: Enrichment;
   analysis: Analysis;
+  /** Receivers the routing tree reached, with their routes' grouping settings. */
+  reached: readonly ReachedReceiver[];
 }
 
 /**
@@ -43,6 +45,7 @@ export function createAnalyzeHandler(
   rules: RoutingRules,
   options: AnalyzeHandlerOptions = {},
 ): StageHandler {
+  const router = createRouter(rules);
   return {
     async process(alerts: readonly ClaimedAlert[], context?: StageContext): Promise<AttemptResult[]> {
       const now = options.now?.() ?? new Date();
@@ -68,12 +71,14 @@ export function createAnalyzeHandler(
           });
           continue;
         }
-        const route = routeAlert(validation.alert, rules);
+        const analyzed = analyzeAlert(validation.alert, enrichment.data, {
+          repetition: repeats?.get(claimed.id),
+        });
+        const route = router.route(validation.alert, enrichment.data, analyzed, now);
         const analysis: Analysis = AnalysisSchema.parse({
-          ...analyzeAlert(validation.alert, enrichment.data, {
-            repetition: repeats?.get(claimed.id),
-          }),
+          ...analyzed,
           receivers: route.receivers,
+          routing: route.routing,
         });
         if (route.receivers.length === 0) {
           results.push({
@@ -102,6 +107,7 @@ export function createAnalyzeHandler(
           alert: validation.alert,
           enrichment: enrichment.data,
           analysis,
+          reached: route.reached,
         });
       }
       const decided = [...results, ...(await grouped(toGroup, options.grouper))];
@@ -120,12 +126,12 @@ async function grouped(
   if (!grouper) return routed.map(({ id, analysis }) => ({ kind: 'done', id, analysis }));
 
   const outcomes = await grouper.assign(
-    routed.map(({ id, alert, enrichment, analysis }) => ({
+    routed.map(({ id, alert, enrichment, analysis, reached }) => ({
       alertId: id,
       alert,
       enrichment,
       analysis,
-      receivers: analysis.receivers.map((name) => ({ name })),
+      receivers: reached,
     })),
   );
   return routed.map(({ id, analysis }, index): AttemptResult => {

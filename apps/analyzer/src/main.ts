@@ -1,17 +1,28 @@
+import { isConfigFileError } from '@herald/config';
 import { defaultReplicaName, loadEnvOrExit } from '@herald/runtime';
 import { runStageService } from '@herald/stage';
 import { AnalyzerEnv } from './env.ts';
+import { RepetitionCounter } from './analysis/repetition.ts';
 import { createAnalyzeHandler } from './handler.ts';
+import { loadRoutingConfig } from './routing.ts';
+import { createLlmExplainer } from './llm/from-env.ts';
 import { GroupFlusher, Grouper } from './grouping/index.ts';
 import { SilenceCache } from './silences/index.ts';
 
 const env = loadEnvOrExit(AnalyzerEnv);
+// Read once at start: a config file with a mistake stops the service before it takes work.
+const routing = await loadRoutingConfig(env.HERALD_CONFIG, process.env).catch((err: unknown) => {
+  if (!isConfigFileError(err)) throw err;
+  // No logger yet, as for a bad variable: plain text naming file, line and column.
+  process.stderr.write(`invalid configuration:\n${err.message}\n`);
+  process.exit(1);
+});
 
 await runStageService({
   service: 'analyzer',
   stage: 'analyze',
   env,
-  createHandler: async ({ db, redis, logger }) => {
+  createHandler: async ({ db, redis, logger, registry }) => {
     const silences = new SilenceCache({
       db,
       ttlMs: env.HERALD_SILENCE_CACHE_TTL_MS,
@@ -42,11 +53,18 @@ await runStageService({
         onRescheduled: () => logger.warn({}, 'group flush schedule was lost and put back'),
       },
     });
+    const llm = createLlmExplainer(env, { redis, logger, registry });
     await flusher.start();
-    const handler = createAnalyzeHandler(
-      { minLevel: env.HERALD_NOTIFY_MIN_LEVEL, defaultReceiver: env.HERALD_DEFAULT_RECEIVER },
-      { silences, grouper },
-    );
+    const handler = createAnalyzeHandler(routing, {
+      silences,
+      grouper,
+      repetition: new RepetitionCounter({
+        redis,
+        namespace: env.HERALD_REDIS_NAMESPACE,
+        windowMs: env.HERALD_REPETITION_WINDOW_MS,
+      }),
+      ...(llm && { llm }),
+    });
     // The handler is closed when the worker stops: the flusher stops with it.
     return { ...handler, close: () => flusher.stop() };
   },

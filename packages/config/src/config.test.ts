@@ -216,6 +216,23 @@ route: { receiver: soc }
     expect(config.source).toBe(file);
   });
 
+  it('gives the root the default grouping it is handed where the file sets none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'herald-config-'));
+    const file = join(dir, 'herald.yaml');
+    await writeFile(
+      file,
+      'receivers:\n  - name: soc\n    email: { to: [a@example.com] }\nroute:\n  receiver: soc\n  group_wait: 1m\n',
+    );
+    const defaultGrouping = {
+      groupBy: ['rule.id'],
+      groupWaitMs: 5,
+      groupIntervalMs: 6,
+      repeatIntervalMs: 7,
+    };
+    const config = await loadConfig(file, { env: {}, defaultGrouping });
+    expect(config.route.grouping).toEqual({ ...defaultGrouping, groupWaitMs: 60_000 });
+  });
+
   it('says so when the file cannot be read', async () => {
     await expect(loadConfig('/nonexistent/herald.yaml', { env: {} })).rejects.toThrow(
       '/nonexistent/herald.yaml: cannot read the file (ENOENT)',

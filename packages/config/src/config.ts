@@ -4,7 +4,12 @@ import { ConfigFileSchema } from './config-schema.ts';
 import { ConfigFileError } from './errors.ts';
 import { interpolateEnv, type EnvSource } from './interpolate.ts';
 import type { ReceiverConfig } from './receivers.ts';
-import { DEFAULT_GROUPING, buildRouteTree, type RouteNode } from './route-tree.ts';
+import {
+  DEFAULT_GROUPING,
+  buildRouteTree,
+  type GroupingSettings,
+  type RouteNode,
+} from './route-tree.ts';
 import type { TimeInterval } from './time-intervals.ts';
 import { parseYamlSource } from './yaml-source.ts';
 import { issuesFromZod } from './zod-issues.ts';
@@ -27,6 +32,8 @@ export interface ConfigOptions {
   env: EnvSource;
   /** Folder relative paths resolve against; defaults to the config file's folder. */
   baseDir?: string;
+  /** Grouping the root route inherits where the file sets none (see groupingFromEnv). */
+  defaultGrouping?: GroupingSettings;
 }
 
 function resolvePath(baseDir: string, path: string): string {
@@ -59,7 +66,7 @@ export function parseConfig(text: string, file: string, options: ConfigOptions):
   return {
     source: file,
     receivers,
-    route: buildRouteTree(config.route, { grouping: DEFAULT_GROUPING }),
+    route: buildRouteTree(config.route, { grouping: options.defaultGrouping ?? DEFAULT_GROUPING }),
     timeIntervals: new Map(
       (config.time_intervals ?? []).map((interval) => [interval.name, interval]),
     ),

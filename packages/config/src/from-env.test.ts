@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isConfigFileError } from './errors.ts';
 import { configFromEnv } from './from-env.ts';
+import { groupingFromEnv } from './grouping-env.ts';
 import { routeAlert } from './route-alert.ts';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
@@ -60,5 +61,43 @@ describe('configFromEnv', () => {
       'HERALD_DEFAULT_RECEIVER: ',
     );
     expect(messageOf({ HERALD_MAIL_TO: ' , ' })).toContain('HERALD_MAIL_TO: ');
+  });
+});
+
+describe('groupingFromEnv', () => {
+  it('reads HERALD_GROUP_BY and the three durations, with the defaults for the rest', () => {
+    expect(groupingFromEnv({})).toEqual({
+      groupBy: ['rule.id', 'agent.id', 'data.srcip'],
+      groupWaitMs: 0,
+      groupIntervalMs: 300_000,
+      repeatIntervalMs: 14_400_000,
+    });
+    expect(
+      groupingFromEnv({
+        HERALD_GROUP_BY: 'rule.id, agent.name',
+        HERALD_GROUP_WAIT: '30s',
+        HERALD_REPEAT_INTERVAL: '1h',
+      }),
+    ).toEqual({
+      groupBy: ['rule.id', 'agent.name'],
+      groupWaitMs: 30_000,
+      groupIntervalMs: 300_000,
+      repeatIntervalMs: 3_600_000,
+    });
+  });
+
+  it('is the grouping the environment configuration routes with', () => {
+    const config = configFromEnv({ HERALD_GROUP_INTERVAL: '10m' });
+    expect(routeAlert(config, alertAt(5), {}, NOW).receivers[0]?.grouping.groupIntervalMs).toBe(
+      600_000,
+    );
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() =>
+      groupingFromEnv({ HERALD_GROUP_WAIT: 'soon', HERALD_GROUP_BY: 'rule id' }),
+    ).toThrow(
+      /HERALD_GROUP_BY: write comma-separated field paths[\s\S]*HERALD_GROUP_WAIT: 'soon' is not a duration/,
+    );
   });
 });

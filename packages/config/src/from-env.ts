@@ -2,7 +2,8 @@ import { ConfigFileSchema, type ConfigFileInput } from './config-schema.ts';
 import type { HeraldConfig } from './config.ts';
 import { ConfigFileError } from './errors.ts';
 import type { EnvSource } from './interpolate.ts';
-import { DEFAULT_GROUPING, buildRouteTree } from './route-tree.ts';
+import { groupingFromEnv } from './grouping-env.ts';
+import { buildRouteTree } from './route-tree.ts';
 
 const DEFAULTS = {
   HERALD_DEFAULT_RECEIVER: 'default',
@@ -28,7 +29,7 @@ function read(env: EnvSource, name: keyof typeof DEFAULTS): string {
  * The installation without a config file, from the variables Herald had before one existed:
  * one email receiver (HERALD_DEFAULT_RECEIVER, mail from HERALD_MAIL_FROM to the
  * comma-separated HERALD_MAIL_TO) that gets every alert at or above HERALD_NOTIFY_MIN_LEVEL;
- * alerts below it reach nobody.
+ * alerts below it reach nobody. Grouping comes from {@link groupingFromEnv}.
  *
  * @throws ConfigFileError (file `environment`) naming the variable that is wrong.
  */
@@ -87,7 +88,7 @@ export function configFromEnv(env: EnvSource): HeraldConfig {
   return {
     source: 'environment',
     receivers: parsed.data.receivers,
-    route: buildRouteTree(parsed.data.route, { grouping: DEFAULT_GROUPING }),
+    route: buildRouteTree(parsed.data.route, { grouping: groupingFromEnv(env) }),
     timeIntervals: new Map(),
   };
 }

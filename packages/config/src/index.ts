@@ -30,6 +30,7 @@ export {
 export { ConfigFileError, formatIssue, isConfigFileError, type ConfigIssue } from './errors.ts';
 export { loadConfig, parseConfig, type ConfigOptions, type HeraldConfig } from './config.ts';
 export { configFromEnv } from './from-env.ts';
+export { groupingFromEnv } from './grouping-env.ts';
 export type { EnvSource } from './interpolate.ts';
 export { DEFAULT_GROUPING, type GroupingSettings, type RouteNode } from './route-tree.ts';
 export {

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { Duration } from './duration.ts';
 
 // One line only: a line break in an address or URL would be a header injection.
-const OneLine = z.string().min(1).refine((value) => !/[\r\n]/.test(value), 'must be one line');
+const OneLine = z
+  .string()
+  .min(1)
+  .refine((value) => !/[\r\n]/.test(value), 'must be one line');
 const HttpUrl = z
   .string()
   .url()
@@ -52,7 +55,10 @@ const ReceiverCommon = {
     .string()
     .min(1)
     .max(100)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ and - only, starting with a letter or digit'),
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      'letters, digits, . _ and - only, starting with a letter or digit',
+    ),
   /** A template file or folder that overrides the channel's default template. */
   template: z.string().min(1).optional(),
   rate_limit: RateLimit.optional(),

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import {
   configFromEnv,
+  groupingFromEnv,
   loadConfig,
   loadInventory,
   type HeraldConfig,
@@ -18,7 +19,8 @@ export interface LoadedConfig {
 
 /**
  * Loads what a service would: `--config FILE`, else HERALD_CONFIG, else the configuration
- * built from the environment's variables; then the inventory the configuration names.
+ * built from the environment's variables; then the inventory the configuration names. Routes
+ * that set no grouping get HERALD_GROUP_BY, HERALD_GROUP_WAIT... as the analyzer gives them.
  *
  * @throws ConfigFileError listing every problem with file, line and column.
  */
@@ -31,7 +33,7 @@ export async function loadConfigAsServicesWould(
     return { config: configFromEnv(io.env) };
   }
   const file = isAbsolute(named) ? named : resolve(io.cwd, named);
-  const config = await loadConfig(file, { env: io.env });
+  const config = await loadConfig(file, { env: io.env, defaultGrouping: groupingFromEnv(io.env) });
   if (config.inventory === undefined) {
     return { config, file };
   }
