@@ -14,6 +14,8 @@ export const EnricherEnv = z
     /** Skips certificate verification: an explicit, logged opt-out for lab installs. */
     WAZUH_API_INSECURE: BoolEnv.default(false),
     WAZUH_API_TIMEOUT_MS: MsEnv.default(5_000), // 5 s per request
+    /** The config file; its `inventory:` gives criticality, owner and team per machine. */
+    HERALD_CONFIG: z.string().min(1).optional(),
     // Agent details shared by replicas in Redis: reused this long, and an agent the API
     // does not know for the shorter time (it may be enrolled any minute).
     HERALD_AGENT_CACHE_TTL_MS: MsEnv.min(1).default(300_000), // 5 min

@@ -1,9 +1,11 @@
+import type { Inventory } from '@herald/config';
 import type { Enrichment } from '@herald/contracts';
 import type { AttemptResult, ClaimedAlert } from '@herald/db';
 import type { Logger } from '@herald/runtime';
 import type { StageHandler } from '@herald/stage';
 import { validateAlert } from '@herald/wazuh';
 import { enrichFromAlert } from './from-alert.ts';
+import { applyInventory } from './inventory.ts';
 
 /** An agent as the Wazuh server API describes it (the fields the enricher uses). */
 export interface DirectoryAgent {
@@ -56,7 +58,16 @@ function withDirectoryFacts(base: Enrichment, agent: DirectoryAgent): Enrichment
  * for all agents of the batch when a directory is configured. When the API fails, the
  * alert moves on with what it carried and says what is missing.
  */
-export function createEnrichHandler({ directory, logger }: { directory?: AgentDirectory; logger: Logger }): StageHandler {
+export function createEnrichHandler({
+  directory,
+  inventory,
+  logger,
+}: {
+  directory?: AgentDirectory;
+  /** The config file's asset inventory: criticality, owner, team and tags per machine. */
+  inventory?: Inventory;
+  logger: Logger;
+}): StageHandler {
   return {
     async process(alerts: readonly ClaimedAlert[]): Promise<AttemptResult[]> {
       const results: AttemptResult[] = [];
@@ -102,7 +113,9 @@ export function createEnrichHandler({ directory, logger }: { directory?: AgentDi
       }
 
       for (const [id, enrichment] of enriched) {
-        results.push({ kind: 'done', id, enrichment });
+        // After the API lookup: inventory entries may match on the agent groups it gave.
+        const withAsset = inventory ? applyInventory(enrichment, inventory) : enrichment;
+        results.push({ kind: 'done', id, enrichment: withAsset });
       }
       return results;
     },

@@ -1,20 +1,37 @@
+import { isConfigFileError } from '@herald/config';
 import { loadEnvOrExit } from '@herald/runtime';
 import { createBreakerRegistry, runStageService } from '@herald/stage';
 import { WazuhApiClient } from '@herald/wazuh';
 import { CachedAgentDirectory } from './cache.ts';
 import { EnricherEnv } from './env.ts';
 import { createEnrichHandler, type AgentDirectory } from './handler.ts';
+import { loadConfiguredInventory } from './inventory-load.ts';
 
 const env = loadEnvOrExit(EnricherEnv);
+// Read once at start: a bad config file or inventory stops the service before it takes work.
+const inventory = await loadConfiguredInventory(env.HERALD_CONFIG, process.env).catch(
+  (err: unknown) => {
+    if (!isConfigFileError(err)) throw err;
+    // No logger yet, as for a bad variable: plain text naming file, line and column.
+    process.stderr.write(`invalid configuration:\n${err.message}\n`);
+    process.exit(1);
+  },
+);
 
 await runStageService({
   service: 'enricher',
   stage: 'enrich',
   env,
   createHandler: ({ logger, registry, redis }) => {
+    if (inventory) {
+      logger.info(
+        { inventory: inventory.file, entries: inventory.entries.length },
+        'asset inventory loaded',
+      );
+    }
     if (!env.WAZUH_API_URL || !env.WAZUH_API_USER || !env.WAZUH_API_PASSWORD) {
       logger.info('WAZUH_API_URL not set: agent details come from the alerts alone');
-      return createEnrichHandler({ logger });
+      return createEnrichHandler({ logger, inventory });
     }
     // The URL may carry user:password@; logs and metric names get only where it points.
     const apiUrl = new URL(env.WAZUH_API_URL);
@@ -41,10 +58,13 @@ await runStageService({
       ttlMs: env.HERALD_AGENT_CACHE_TTL_MS,
       unknownTtlMs: env.HERALD_AGENT_CACHE_UNKNOWN_TTL_MS,
       onLookupError: (err, agents) =>
-        logger.warn({ err, agents }, 'wazuh api unavailable, enriching from the alert and the cache'),
+        logger.warn(
+          { err, agents },
+          'wazuh api unavailable, enriching from the alert and the cache',
+        ),
       onCacheError: (err) => logger.warn({ err }, 'agent cache unavailable, asking the wazuh api'),
     });
-    const handler = createEnrichHandler({ directory, logger });
+    const handler = createEnrichHandler({ directory, inventory, logger });
     return { ...handler, close: () => client.close() };
   },
 });
