@@ -1,7 +1,7 @@
 import { RenderedEmailSchema } from '@herald/contracts';
 import type { WazuhAlert } from '@herald/wazuh';
 import { describe, expect, test } from 'vitest';
-import { escapeHtml } from './html.ts';
+import { escapeHtml } from '../templates/escape.ts';
 import { renderEmail } from './render.ts';
 import { TRUNCATION_MARKER } from '../message/sanitize.ts';
 import { SUBJECT_MAX_CHARS } from './subject.ts';

@@ -1,10 +1,9 @@
 import type { RenderedEmail } from '@herald/contracts';
 import { cleanText, capText, oneLine } from '../message/sanitize.ts';
-import { buildMessageView, type MessageInput } from '../message/view.ts';
-import { renderPart, type TemplateSet } from '../templates/set.ts';
-import { renderHtmlBody } from './html-body.ts';
+import { buildMessageView, type MessageInput, type MessageView } from '../message/view.ts';
+import { TemplateError } from '../templates/errors.ts';
+import { loadTemplateSet, renderPart, type TemplateSet } from '../templates/set.ts';
 import { buildHeaders, buildSubject, SUBJECT_MAX_CHARS } from './subject.ts';
-import { renderTextBody } from './text-body.ts';
 
 /** Everything `renderEmail` needs about one alert and one email receiver. */
 export interface EmailInput extends MessageInput {
@@ -12,6 +11,22 @@ export interface EmailInput extends MessageInput {
   from: string;
   /** Receiver addresses (configuration, not alert data). */
   to: string[];
+}
+
+let shippedTemplates: TemplateSet | undefined;
+
+/** Herald's email templates, read once. */
+function defaultTemplates(): TemplateSet {
+  shippedTemplates ??= loadTemplateSet('email');
+  return shippedTemplates;
+}
+
+function bodyPart(set: TemplateSet, part: 'text' | 'html', view: MessageView, subject: string): string {
+  const body = renderPart(set, part, view, { subject }) ?? renderPart(defaultTemplates(), part, view, { subject });
+  if (body === undefined) {
+    throw new TemplateError(`no ${part} template for email: Herald's templates/email/${part}.liquid is missing`);
+  }
+  return body;
 }
 
 /** Addresses come from configuration; a control character there is a config mistake. */
@@ -26,11 +41,12 @@ function checkAddress(name: string, value: string): void {
 /**
  * Renders one alert as an email for one receiver: a one-line subject, a plain-text and
  * an HTML body with the same facts, and X-Herald-* headers. Alert text is treated as
- * hostile throughout (see sanitize.ts and html.ts).
+ * hostile throughout: cleaned and capped by the view (see message/sanitize.ts), and
+ * HTML-escaped by the template engine in the HTML body.
  *
- * A receiver's templates may replace the subject (one line, capped whatever the template
- * writes), the text body and the HTML body (values HTML-escaped); the defaults are built
- * in code.
+ * The bodies come from the receiver's templates, else Herald's (templates/email/html.liquid
+ * and text.liquid). A subject template replaces the built subject, kept to one line and
+ * capped whatever it writes.
  *
  * @throws RangeError when `from`, `to` or `publicUrl` (configuration) are unusable.
  * @throws TemplateError when a receiver's template fails to render.
@@ -42,21 +58,20 @@ export function renderEmail(input: EmailInput, templates?: TemplateSet): Rendere
   }
   input.to.forEach((address, index) => checkAddress(`to[${index}]`, address));
 
+  const set = templates ?? defaultTemplates();
   const view = buildMessageView(input);
-  const templated = templates && renderPart(templates, 'subject', view);
+  const templated = renderPart(set, 'subject', view);
   const subject =
     templated === undefined
       ? buildSubject(input.alert, input.analysis)
       : capText(oneLine(templated), SUBJECT_MAX_CHARS - 1, '…') || buildSubject(input.alert, input.analysis);
-  const text = templates && renderPart(templates, 'text', view);
-  const html = templates && renderPart(templates, 'html', view);
   return {
     channel: 'email',
     from: input.from,
     to: [...input.to],
     subject,
-    text: text === undefined ? renderTextBody(view) : cleanText(text),
-    html: html ?? renderHtmlBody(view, subject).toString(),
+    text: cleanText(bodyPart(set, 'text', view, subject)),
+    html: bodyPart(set, 'html', view, subject),
     headers: buildHeaders(input.alertId, input.alert, input.analysis),
   };
 }

@@ -1,6 +1,6 @@
 import { Liquid, type Template } from 'liquidjs';
 import { TemplateError } from './errors.ts';
-import { escaperFor, type EscapeTarget } from './escape.ts';
+import { escapeHtml, escaperFor, type EscapeTarget } from './escape.ts';
 
 /** What a template may refer to: the message view, every field present (absent ones null). */
 export type TemplateContext = Record<string, unknown>;
@@ -34,6 +34,16 @@ function createEngine(target: EscapeTarget, partials: Readonly<Record<string, st
   // `raw` is the one way to print a value unescaped; with it gone (and strictFilters on),
   // a template that uses it fails when it is loaded instead of leaking alert text.
   delete (engine.filters as Record<string, unknown>)['raw'];
+  // `underline`: a run of `-` as long as the value, for plain-text headings.
+  engine.registerFilter('underline', (value: unknown) => '-'.repeat([...String(value ?? '')].length));
+  if (target === 'html') {
+    // `br`: a multi-line value in HTML. It escapes the value itself, then marks the line
+    // breaks, so its output is exempt from the automatic escape (which would show `<br />`).
+    engine.registerFilter('br', {
+      handler: (value: unknown) => escapeHtml(String(value ?? '')).replaceAll('\n', '<br />'),
+      raw: true,
+    });
+  }
   return engine;
 }
 

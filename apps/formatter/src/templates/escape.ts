@@ -1,7 +1,19 @@
-import { escapeHtml } from '../email/html.ts';
 
 /** What a template's output is written in, which decides how every value is escaped. */
 export type EscapeTarget = 'html' | 'slack' | 'markdown' | 'text';
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** HTML: the five characters that matter in text and in quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+}
 
 /**
  * Slack mrkdwn: `&`, `<` and `>` are the only characters Slack asks senders to escape, and

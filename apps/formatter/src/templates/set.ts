@@ -68,7 +68,6 @@ export function loadTemplateSet(
 ): TemplateSet {
   const targets = partsOf(channel);
   const compiled = new Map<string, CompiledTemplate>();
-  // Email's default bodies are built in code (src/email/), so it ships no default files.
   const defaultsDir = path.join(options.defaultsDir ?? DEFAULT_TEMPLATE_DIR, channel);
   const defaults = existsSync(defaultsDir) ? readFolder(defaultsDir) : { parts: new Map<string, string>(), partials: {} };
   for (const [part, file] of defaults.parts) {
@@ -99,8 +98,9 @@ export function loadTemplateSet(
 }
 
 /** The view as templates see it: every field present, absent ones null. */
-export function templateContext(view: MessageView): TemplateContext {
+export function templateContext(view: MessageView, extra: TemplateContext = {}): TemplateContext {
   return {
+    ...extra,
     ...view,
     asset: view.asset ?? null,
     location: view.location ?? null,
@@ -111,6 +111,11 @@ export function templateContext(view: MessageView): TemplateContext {
 }
 
 /** The part rendered by the receiver's template, or undefined when the code's default applies. */
-export function renderPart(set: TemplateSet, part: string, view: MessageView): string | undefined {
-  return set.parts.get(part)?.render(templateContext(view));
+export function renderPart(
+  set: TemplateSet,
+  part: string,
+  view: MessageView,
+  extra: TemplateContext = {},
+): string | undefined {
+  return set.parts.get(part)?.render(templateContext(view, extra));
 }

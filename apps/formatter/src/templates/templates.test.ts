@@ -49,6 +49,11 @@ describe('compileTemplate', () => {
     expect(text.render({ x: '<b>' })).toBe('<b>');
   });
 
+  test('br keeps line breaks in HTML and still escapes; it exists for HTML only', () => {
+    expect(compileTemplate('{{ x | br }}', 'html', 't').render({ x: '<b>\nc' })).toBe('&lt;b&gt;<br />c');
+    expect(isTemplateError(thrown(() => compileTemplate('{{ x | br }}', 'slack', 't')))).toBe(true);
+  });
+
   test('template syntax inside a value is never evaluated', () => {
     const template = compileTemplate('{{ x }}', 'text', 't');
     expect(template.render({ x: '{{7*7}} {% assign a = 1 %}' })).toBe('{{7*7}} {% assign a = 1 %}');
@@ -86,12 +91,12 @@ describe('compileTemplate', () => {
 });
 
 describe('loadTemplateSet', () => {
-  test("the defaults ship for every channel but email (whose defaults are code)", () => {
+  test('the defaults ship for every channel', () => {
     expect([...loadTemplateSet('slack').parts.keys()].sort()).toEqual(['body', 'title']);
     expect([...loadTemplateSet('teams').parts.keys()].sort()).toEqual(['body', 'title']);
     expect([...loadTemplateSet('webhook').parts.keys()].sort()).toEqual(['body', 'title']);
     expect([...loadTemplateSet('pagerduty').parts.keys()]).toEqual(['summary']);
-    expect(loadTemplateSet('email').parts.size).toBe(0);
+    expect([...loadTemplateSet('email').parts.keys()].sort()).toEqual(['html', 'text']);
   });
 
   test('a file replaces the main part only; the other parts keep their defaults', () => {
@@ -104,7 +109,8 @@ describe('loadTemplateSet', () => {
   test('a folder replaces the parts it has, and its _partials can be rendered', () => {
     const dir = folder({ 'subject.liquid': 'S {{ title }}', 'html.liquid': "<p>{% render '_sig' %}</p>", '_sig.liquid': 'signed' });
     const set = loadTemplateSet('email', dir);
-    expect([...set.parts.keys()].sort()).toEqual(['html', 'subject']);
+    expect([...set.parts.keys()].sort()).toEqual(['html', 'subject', 'text']);
+    expect(set.parts.get('text')?.source).toMatch(/templates\/email\/text\.liquid$/);
     expect(set.parts.get('html')!.render({})).toBe('<p>signed</p>');
   });
 
