@@ -5,10 +5,17 @@ import path from 'node:path';
 import type { Analysis } from '@herald/contracts';
 import type { WazuhAlert } from '@herald/wazuh';
 import type { MessageInput } from './message/view.ts';
-import { corpusAlerts, fixedAlertId, minimalEnrichment, plausibleAnalysis } from './test-fixtures.ts';
+import {
+  corpusAlerts,
+  fixedAlertId,
+  minimalEnrichment,
+  plausibleAnalysis,
+} from './test-fixtures.ts';
 
 /** The first corpus alert (sshd brute force on the manager), changed as asked. */
-export function inputWith(change: { alert?: Partial<WazuhAlert>; analysis?: Partial<Analysis> } = {}): MessageInput {
+export function inputWith(
+  change: { alert?: Partial<WazuhAlert>; analysis?: Partial<Analysis> } = {},
+): MessageInput {
   const alert = { ...corpusAlerts()[0]!.alert, ...change.alert };
   return {
     alertId: fixedAlertId(1),

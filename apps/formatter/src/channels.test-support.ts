@@ -5,7 +5,13 @@ import type { MessageInput } from './message/view.ts';
 import { renderMessage, type RenderTarget } from './render.ts';
 import { loadTemplateSet } from './templates/set.ts';
 
-export const CHANNELS: readonly MessageChannel[] = ['email', 'slack', 'teams', 'webhook', 'pagerduty'];
+export const CHANNELS: readonly MessageChannel[] = [
+  'email',
+  'slack',
+  'teams',
+  'webhook',
+  'pagerduty',
+];
 
 /** A render target of `channel`, with Herald's defaults or the templates at `override`. */
 export function targetFor(channel: MessageChannel, override?: string): RenderTarget {
@@ -15,7 +21,11 @@ export function targetFor(channel: MessageChannel, override?: string): RenderTar
     : { channel, templates };
 }
 
-export function renderFor(channel: MessageChannel, input: MessageInput, override?: string): RenderedMessage {
+export function renderFor(
+  channel: MessageChannel,
+  input: MessageInput,
+  override?: string,
+): RenderedMessage {
   return renderMessage(targetFor(channel, override), input);
 }
 

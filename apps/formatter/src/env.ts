@@ -2,11 +2,19 @@ import { workerEnvShape } from '@herald/runtime';
 import { z } from 'zod';
 
 // A line break in an address would be a header injection in every message: refused at start.
-const OneLine = z.string().min(3).refine((value) => !/[\r\n]/.test(value), 'must be one line');
+const OneLine = z
+  .string()
+  .min(3)
+  .refine((value) => !/[\r\n]/.test(value), 'must be one line');
 
 const Addresses = z
   .string()
-  .transform((value) => value.split(',').map((address) => address.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((address) => address.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(OneLine).min(1, 'needs at least one address'));
 
 export const FormatterEnv = z.object({

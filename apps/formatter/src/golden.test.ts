@@ -1,7 +1,13 @@
 import { RenderedMessageSchema } from '@herald/contracts';
 import { describe, expect, test } from 'vitest';
 import { CHANNELS, renderFor } from './channels.test-support.ts';
-import { corpusAlerts, digestAnalysis, fixedAlertId, minimalEnrichment, plausibleAnalysis } from './test-fixtures.ts';
+import {
+  corpusAlerts,
+  digestAnalysis,
+  fixedAlertId,
+  minimalEnrichment,
+  plausibleAnalysis,
+} from './test-fixtures.ts';
 
 const PUBLIC_URL = 'https://herald.example.com';
 
@@ -25,7 +31,9 @@ describe('golden messages over the corpus', () => {
       });
       expect(RenderedMessageSchema.parse(rendered)).toEqual(rendered);
       const name = `line-${String(line).padStart(2, '0')}.json`;
-      await expect(`${JSON.stringify(rendered, null, 2)}\n`).toMatchFileSnapshot(`__golden__/${channel}/${name}`);
+      await expect(`${JSON.stringify(rendered, null, 2)}\n`).toMatchFileSnapshot(
+        `__golden__/${channel}/${name}`,
+      );
     });
   }
 
@@ -38,7 +46,11 @@ describe('golden messages over the corpus', () => {
       analysis: digestAnalysis(alert, 42),
       publicUrl: PUBLIC_URL,
     });
-    expect(JSON.stringify(rendered)).toContain('42 alerts like this one between 2024-03-01 09:00:00 UTC and 2024-03-01 10:00:00 UTC');
-    await expect(`${JSON.stringify(rendered, null, 2)}\n`).toMatchFileSnapshot(`__golden__/${channel}/digest.json`);
+    expect(JSON.stringify(rendered)).toContain(
+      '42 alerts like this one between 2024-03-01 09:00:00 UTC and 2024-03-01 10:00:00 UTC',
+    );
+    await expect(`${JSON.stringify(rendered, null, 2)}\n`).toMatchFileSnapshot(
+      `__golden__/${channel}/digest.json`,
+    );
   });
 });

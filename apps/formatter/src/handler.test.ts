@@ -20,7 +20,12 @@ const configured: ReceiverConfig[] = [
 ];
 const receivers = receiversFromConfig(configured, { mailFrom: 'Herald <herald@example.com>' });
 
-const enrichment = EnrichmentSchema.parse({ kind: 'manager', agent: { id: '000', name: 'localhost.localdomain' }, sources: ['alert'], missing: [] });
+const enrichment = EnrichmentSchema.parse({
+  kind: 'manager',
+  agent: { id: '000', name: 'localhost.localdomain' },
+  sources: ['alert'],
+  missing: [],
+});
 const analysis = (receiversNamed: string[]) =>
   AnalysisSchema.parse({
     family: 'authentication',
@@ -38,13 +43,18 @@ const analysis = (receiversNamed: string[]) =>
 const context = () => ({ logger, signal: new AbortController().signal });
 
 describe('format handler', () => {
-  test('stores one pending delivery per receiver, rendered for its channel, in the commit that moves the alert', async ({ db }) => {
-    const [ref] = await insertAlerts(db, [{ identityKey: 'k', body: loadCorpus()[0]!.alert }], actor);
-    await db.pool.query(`UPDATE alerts SET state = 'analyzed', enrichment = $2, analysis = $3 WHERE id = $1`, [
-      ref!.id,
-      JSON.stringify(enrichment),
-      JSON.stringify(analysis(['default', 'chat', 'pager'])),
-    ]);
+  test('stores one pending delivery per receiver, rendered for its channel, in the commit that moves the alert', async ({
+    db,
+  }) => {
+    const [ref] = await insertAlerts(
+      db,
+      [{ identityKey: 'k', body: loadCorpus()[0]!.alert }],
+      actor,
+    );
+    await db.pool.query(
+      `UPDATE alerts SET state = 'analyzed', enrichment = $2, analysis = $3 WHERE id = $1`,
+      [ref!.id, JSON.stringify(enrichment), JSON.stringify(analysis(['default', 'chat', 'pager']))],
+    );
     const handler = createFormatHandler({ receivers });
     const claimed = await claimAlerts(db.pool, STAGES.format, [ref!.id], actor, 60_000);
     const results = await handler.process(claimed, context());
@@ -53,7 +63,9 @@ describe('format handler', () => {
       await commitAttempts(client, STAGES.format, results, actor);
       await handler.persist!(client, results as never);
     });
-    const { rows } = await db.pool.query(`SELECT receiver, channel, status, message_key, rendered FROM deliveries ORDER BY receiver`);
+    const { rows } = await db.pool.query(
+      `SELECT receiver, channel, status, message_key, rendered FROM deliveries ORDER BY receiver`,
+    );
     expect(rows.map((row) => [row.receiver, row.channel, row.status, row.message_key])).toEqual([
       ['chat', 'slack', 'pending', `<${ref!.id}.chat@herald>`],
       ['default', 'email', 'pending', `<${ref!.id}.default@herald>`],
@@ -67,19 +79,29 @@ describe('format handler', () => {
     expect(rows[2].rendered.payload.dedup_key).toBe(`herald/alert/${ref!.id}`);
   });
 
-  test('two batches processed before either persists each store their own messages', async ({ db }) => {
+  test('two batches processed before either persists each store their own messages', async ({
+    db,
+  }) => {
     const corpus = loadCorpus();
-    const refs = await insertAlerts(db, [0, 1].map((index) => ({ identityKey: `k${index}`, body: corpus[index]!.alert })), actor);
+    const refs = await insertAlerts(
+      db,
+      [0, 1].map((index) => ({ identityKey: `k${index}`, body: corpus[index]!.alert })),
+      actor,
+    );
     for (const ref of refs) {
-      await db.pool.query(`UPDATE alerts SET state = 'analyzed', enrichment = $2, analysis = $3 WHERE id = $1`, [
-        ref.id,
-        JSON.stringify(enrichment),
-        JSON.stringify(analysis(['chat'])),
-      ]);
+      await db.pool.query(
+        `UPDATE alerts SET state = 'analyzed', enrichment = $2, analysis = $3 WHERE id = $1`,
+        [ref.id, JSON.stringify(enrichment), JSON.stringify(analysis(['chat']))],
+      );
     }
     const handler = createFormatHandler({ receivers });
     const [first, second] = await Promise.all(
-      refs.map(async (ref) => handler.process(await claimAlerts(db.pool, STAGES.format, [ref.id], actor, 60_000), context())),
+      refs.map(async (ref) =>
+        handler.process(
+          await claimAlerts(db.pool, STAGES.format, [ref.id], actor, 60_000),
+          context(),
+        ),
+      ),
     );
     for (const results of [second!, first!]) {
       await inTransaction(db.pool, async (client) => {
@@ -94,20 +116,48 @@ describe('format handler', () => {
   test('an alert routed to a receiver nobody configured fails, naming it', async () => {
     const handler = createFormatHandler({ receivers });
     const [result] = await handler.process(
-      [{ id: crypto.randomUUID(), claimedFrom: 'analyzed', attempt: 1, retries: 0, lastError: null, body: loadCorpus()[0]!.alert, enrichment, analysis: analysis(['nobody']) }],
+      [
+        {
+          id: crypto.randomUUID(),
+          claimedFrom: 'analyzed',
+          attempt: 1,
+          retries: 0,
+          lastError: null,
+          body: loadCorpus()[0]!.alert,
+          enrichment,
+          analysis: analysis(['nobody']),
+        },
+      ],
       context(),
     );
-    expect(result).toMatchObject({ kind: 'fail', error: "no receiver named 'nobody' is configured" });
+    expect(result).toMatchObject({
+      kind: 'fail',
+      error: "no receiver named 'nobody' is configured",
+    });
   });
 
   test('a template that fails to render fails the alert, naming the receiver and the file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'herald-template-'));
     const file = path.join(dir, 'body.liquid');
     writeFileSync(file, '{{ summary | append: nosuchvariable }}');
-    const broken = receiversFromConfig([{ name: 'chat', slack: { webhook_url: 'http://127.0.0.1:9/hook' }, template: file }], { mailFrom: 'h@example.com' });
+    const broken = receiversFromConfig(
+      [{ name: 'chat', slack: { webhook_url: 'http://127.0.0.1:9/hook' }, template: file }],
+      { mailFrom: 'h@example.com' },
+    );
     const handler = createFormatHandler({ receivers: broken });
     const [result] = await handler.process(
-      [{ id: crypto.randomUUID(), claimedFrom: 'analyzed', attempt: 1, retries: 0, lastError: null, body: loadCorpus()[0]!.alert, enrichment, analysis: analysis(['chat']) }],
+      [
+        {
+          id: crypto.randomUUID(),
+          claimedFrom: 'analyzed',
+          attempt: 1,
+          retries: 0,
+          lastError: null,
+          body: loadCorpus()[0]!.alert,
+          enrichment,
+          analysis: analysis(['chat']),
+        },
+      ],
       context(),
     );
     expect(result).toMatchObject({ kind: 'fail' });

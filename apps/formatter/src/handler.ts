@@ -37,7 +37,11 @@ function formatAlert(claimed: ClaimedAlert, options: FormatHandlerOptions): Atte
   const enrichment = EnrichmentSchema.safeParse(claimed.enrichment);
   const analysis = AnalysisSchema.safeParse(claimed.analysis);
   if (!alert.ok || !enrichment.success || !analysis.success) {
-    return { kind: 'fail', id: claimed.id, error: 'stored alert, enrichment or analysis is unreadable' };
+    return {
+      kind: 'fail',
+      id: claimed.id,
+      error: 'stored alert, enrichment or analysis is unreadable',
+    };
   }
 
   const deliveries: PendingDelivery[] = [];
@@ -59,7 +63,11 @@ function formatAlert(claimed: ClaimedAlert, options: FormatHandlerOptions): Atte
       if (!isPermanent(err)) {
         throw err;
       }
-      return { kind: 'fail', id: claimed.id, error: `receiver '${name}': ${(err as Error).message}` };
+      return {
+        kind: 'fail',
+        id: claimed.id,
+        error: `receiver '${name}': ${(err as Error).message}`,
+      };
     }
   }
   const result: FormattedResult = { kind: 'done', id: claimed.id, deliveries };

@@ -10,7 +10,12 @@ import { jsonBytes } from './message/limits.ts';
 import { PAGERDUTY_LIMITS } from './pagerduty/render.ts';
 import { SLACK_LIMITS } from './slack/render.ts';
 import { TEAMS_MAX_BYTES } from './teams/render.ts';
-import { corpusAlerts, fixedAlertId, minimalEnrichment, plausibleAnalysis } from './test-fixtures.ts';
+import {
+  corpusAlerts,
+  fixedAlertId,
+  minimalEnrichment,
+  plausibleAnalysis,
+} from './test-fixtures.ts';
 import { validateWebhookDocument } from './webhook/schema.test-support.ts';
 
 const base = corpusAlerts()[0]!.alert;
@@ -22,25 +27,39 @@ function hostile(description: string, fullLog = description): WazuhAlert {
 
 const HOSTILE: Record<string, WazuhAlert> = {
   'script tags': hostile('<img src=x onerror=alert(1)>', '<script>alert(1)</script></pre></td>'),
-  'slack mentions and links': hostile('<!channel> <!here> <@U123> <#C1> <http://evil.example|click here>'),
+  'slack mentions and links': hostile(
+    '<!channel> <!here> <@U123> <#C1> <http://evil.example|click here>',
+  ),
   'unbalanced backticks': hostile('``` open fence and a ` tick', 'line ```\n` lone tick ``'),
   'template syntax': hostile('{{7*7}} {% raw %} ${7*7} <%= 7*7 %> #{7*7}'),
-  'CRLF header injection': hostile('x\r\nBcc: victim@example.com\r\n\r\n<b>body</b>', 'a\r\nb\rc\n'),
+  'CRLF header injection': hostile(
+    'x\r\nBcc: victim@example.com\r\n\r\n<b>body</b>',
+    'a\r\nb\rc\n',
+  ),
   '1 MB full_log': hostile('huge log', `${'A'.repeat(1_048_576)}<!channel>`),
   'NUL and lone surrogates': hostile('a\u0000b\uD800c\uDFFFd', 'x\u0000y\uDBFF'),
-  'bidi and zero-width': hostile('invoice\u202Egnp.exe\u200B\u200D\uFEFF\u2066x\u2069', '\u001b[31mred\u001b[0m'),
+  'bidi and zero-width': hostile(
+    'invoice\u202Egnp.exe\u200B\u200D\uFEFF\u2066x\u2069',
+    '\u001b[31mred\u001b[0m',
+  ),
   'non-Latin scripts': hostile('Ошибка входа 登录失败 فشل تسجيل الدخول 🔥', 'пароль 密码 كلمة'),
-  'markdown links and mentions': hostile('[click](http://evil.example) ![img](http://e/x.png) **b** <at>Boss</at>'),
+  'markdown links and mentions': hostile(
+    '[click](http://evil.example) ![img](http://e/x.png) **b** <at>Boss</at>',
+  ),
 };
 
 function render(channel: MessageChannel, alert: WazuhAlert, templates?: string): RenderedMessage {
-  return renderFor(channel, {
-    alertId: fixedAlertId(1),
-    alert,
-    enrichment: minimalEnrichment(alert),
-    analysis: plausibleAnalysis(alert),
-    publicUrl: 'https://herald.example.com',
-  }, templates);
+  return renderFor(
+    channel,
+    {
+      alertId: fixedAlertId(1),
+      alert,
+      enrichment: minimalEnrichment(alert),
+      analysis: plausibleAnalysis(alert),
+      publicUrl: 'https://herald.example.com',
+    },
+    templates,
+  );
 }
 
 /**
@@ -68,7 +87,9 @@ function mrkdwnTexts(payload: unknown): [pointer: string, text: string][] {
 
 /** Tag names in order: the markup's skeleton, which alert text must never change. */
 function tagSkeleton(html: string): string[] {
-  return [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9]*)/g)].map((match) => match[0]).filter((tag) => tag !== '<br');
+  return [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9]*)/g)]
+    .map((match) => match[0])
+    .filter((tag) => tag !== '<br');
 }
 
 /** Every property none of the hostile alerts may break, for one rendered message. */
@@ -106,7 +127,9 @@ function expectInert(rendered: RenderedMessage, benign: RenderedMessage): void {
     }
     case 'teams': {
       expect(jsonBytes(rendered.payload)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
-      const markdown = stringsOf(rendered.payload).filter(([pointer]) => /\/(text|value)$/.test(pointer) && !pointer.includes('inlines'));
+      const markdown = stringsOf(rendered.payload).filter(
+        ([pointer]) => /\/(text|value)$/.test(pointer) && !pointer.includes('inlines'),
+      );
       for (const [pointer, text] of markdown) {
         // Every `[`, `<` and backtick is escaped: no link, image, mention or code span.
         expect(text, pointer).not.toMatch(/(?<!\\)[[<`]/);
@@ -114,7 +137,10 @@ function expectInert(rendered: RenderedMessage, benign: RenderedMessage): void {
       break;
     }
     case 'webhook': {
-      expect(validateWebhookDocument(rendered.payload), JSON.stringify(validateWebhookDocument.errors)).toBe(true);
+      expect(
+        validateWebhookDocument(rendered.payload),
+        JSON.stringify(validateWebhookDocument.errors),
+      ).toBe(true);
       break;
     }
     case 'pagerduty': {
@@ -130,10 +156,18 @@ function expectInert(rendered: RenderedMessage, benign: RenderedMessage): void {
 /** A folder of templates that print every value, for each channel. */
 function printingTemplates(channel: MessageChannel): string {
   const dir = mkdtempSync(path.join(tmpdir(), `herald-${channel}-`));
-  const everything = '{{ title }} {{ summary }} {{ rule.description }} {{ logExcerpt }} {% for s in nextSteps %}{{ s }}{% endfor %}';
+  const everything =
+    '{{ title }} {{ summary }} {{ rule.description }} {{ logExcerpt }} {% for s in nextSteps %}{{ s }}{% endfor %}';
   const files: Record<MessageChannel, Record<string, string>> = {
-    email: { 'subject.liquid': everything, 'text.liquid': everything, 'html.liquid': `<p>${everything}</p>` },
-    slack: { 'title.liquid': everything, 'body.liquid': `*x* ${everything}\n\`\`\`\n{{ logExcerpt }}\n\`\`\`` },
+    email: {
+      'subject.liquid': everything,
+      'text.liquid': everything,
+      'html.liquid': `<p>${everything}</p>`,
+    },
+    slack: {
+      'title.liquid': everything,
+      'body.liquid': `*x* ${everything}\n\`\`\`\n{{ logExcerpt }}\n\`\`\``,
+    },
     teams: { 'title.liquid': everything, 'body.liquid': `**x** ${everything}` },
     webhook: { 'title.liquid': everything, 'body.liquid': everything },
     pagerduty: { 'summary.liquid': everything },
@@ -154,9 +188,12 @@ describe('hostile alerts in every channel', () => {
       expectInert(render(channel, HOSTILE[name]!), benign);
     });
 
-    test.each(Object.keys(HOSTILE))(`${channel}: %s, operator templates printing every value`, (name) => {
-      expectInert(render(channel, HOSTILE[name]!, templates), benignTemplated);
-    });
+    test.each(Object.keys(HOSTILE))(
+      `${channel}: %s, operator templates printing every value`,
+      (name) => {
+        expectInert(render(channel, HOSTILE[name]!, templates), benignTemplated);
+      },
+    );
   }
 
   test('template syntax in an alert stays literal text in every channel', () => {
@@ -169,8 +206,12 @@ describe('hostile alerts in every channel', () => {
 
   test('Slack shows mentions and links as text, escaped', () => {
     const rendered = render('slack', HOSTILE['slack mentions and links']!);
-    const texts = mrkdwnTexts(rendered.channel === 'slack' ? rendered.payload : {}).map(([, text]) => text);
-    expect(texts.join('\n')).toContain('&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt; &lt;#C1&gt; &lt;http://evil.example|click here&gt;');
+    const texts = mrkdwnTexts(rendered.channel === 'slack' ? rendered.payload : {}).map(
+      ([, text]) => text,
+    );
+    expect(texts.join('\n')).toContain(
+      '&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt; &lt;#C1&gt; &lt;http://evil.example|click here&gt;',
+    );
     expect(texts.join('\n')).not.toContain('<!channel>');
   });
 

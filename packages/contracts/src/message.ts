@@ -59,8 +59,14 @@ export const PagerDutyPayloadSchema = z.looseObject({
   }),
 });
 
-export const RenderedSlackSchema = z.object({ channel: z.literal('slack'), payload: SlackPayloadSchema });
-export const RenderedTeamsSchema = z.object({ channel: z.literal('teams'), payload: TeamsPayloadSchema });
+export const RenderedSlackSchema = z.object({
+  channel: z.literal('slack'),
+  payload: SlackPayloadSchema,
+});
+export const RenderedTeamsSchema = z.object({
+  channel: z.literal('teams'),
+  payload: TeamsPayloadSchema,
+});
 export const RenderedWebhookSchema = z.object({
   channel: z.literal('webhook'),
   payload: WebhookPayloadSchema,

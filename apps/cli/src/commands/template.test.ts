@@ -31,7 +31,10 @@ async function setup(): Promise<string> {
     'broken.liquid': '{% if %}',
   });
   await mkdir(join(dir, 'slack-templates'));
-  await writeFile(join(dir, 'slack-templates', 'body.liquid'), 'Custom: {{ rule.description }} via {{ explainedBy }}');
+  await writeFile(
+    join(dir, 'slack-templates', 'body.liquid'),
+    'Custom: {{ rule.description }} via {{ explainedBy }}',
+  );
   return dir;
 }
 
@@ -43,7 +46,10 @@ const run = (args: string[], cwd: string, env: Record<string, string> = {}) => {
 describe('herald template preview', () => {
   it("writes the Slack body the receiver's template makes, alert text escaped", async () => {
     const dir = await setup();
-    const { io, done } = run(['preview', 'soc-slack', 'alert.json', '--config', 'herald.yaml'], dir);
+    const { io, done } = run(
+      ['preview', 'soc-slack', 'alert.json', '--config', 'herald.yaml'],
+      dir,
+    );
     expect(await done).toBe(0);
     const payload = JSON.parse(io.out());
     const texts = JSON.stringify(payload.blocks);
@@ -54,12 +60,20 @@ describe('herald template preview', () => {
 
   it('writes the email to --out, with links to HERALD_PUBLIC_URL', async () => {
     const dir = await setup();
-    const { done } = run(['preview', 'soc-email', 'alert.json', '--config', 'herald.yaml', '--out', 'mail.json'], dir, {
-      HERALD_PUBLIC_URL: 'https://herald.example.com',
-    });
+    const { done } = run(
+      ['preview', 'soc-email', 'alert.json', '--config', 'herald.yaml', '--out', 'mail.json'],
+      dir,
+      {
+        HERALD_PUBLIC_URL: 'https://herald.example.com',
+      },
+    );
     expect(await done).toBe(0);
     const email = JSON.parse(await readFile(join(dir, 'mail.json'), 'utf8'));
-    expect(email).toMatchObject({ channel: 'email', to: ['soc@example.com'], from: 'Herald <herald@localhost>' });
+    expect(email).toMatchObject({
+      channel: 'email',
+      to: ['soc@example.com'],
+      from: 'Herald <herald@localhost>',
+    });
     expect(email.subject).toContain('(rule 5712, level 10)');
     expect(email.html).toContain(`https://herald.example.com/v1/alerts/${PREVIEW_ALERT_ID}`);
     expect(email.html).toContain('&lt;!channel&gt;');
@@ -70,7 +84,10 @@ describe('herald template preview', () => {
     const { io, done } = run(['preview', 'oncall', 'alert.json', '--config', 'herald.yaml'], dir);
     expect(await done).toBe(0);
     const event = JSON.parse(io.out());
-    expect(event).toMatchObject({ event_action: 'trigger', dedup_key: `herald/alert/${PREVIEW_ALERT_ID}` });
+    expect(event).toMatchObject({
+      event_action: 'trigger',
+      dedup_key: `herald/alert/${PREVIEW_ALERT_ID}`,
+    });
     expect(event).not.toHaveProperty('routing_key');
   });
 

@@ -46,24 +46,42 @@ function asSent(message: RenderedMessage): unknown {
   return message.channel === 'email' ? message : message.payload;
 }
 
-async function preview(receiverName: string, alertPath: string, flags: { config?: string | undefined; out?: string | undefined }, io: CliIo): Promise<number> {
+async function preview(
+  receiverName: string,
+  alertPath: string,
+  flags: { config?: string | undefined; out?: string | undefined },
+  io: CliIo,
+): Promise<number> {
   const loaded = await loadConfigAsServicesWould(flags.config, io);
   const known = loaded.config.receivers.map((receiver) => receiver.name);
   const config = loaded.config.receivers.find((receiver) => receiver.name === receiverName);
   if (!config) {
-    io.stderr(`herald template: no receiver named '${receiverName}' in ${loaded.file ?? 'the environment configuration'} (receivers: ${known.join(', ')})\n`);
+    io.stderr(
+      `herald template: no receiver named '${receiverName}' in ${loaded.file ?? 'the environment configuration'} (receivers: ${known.join(', ')})\n`,
+    );
     return 1;
   }
   const mailFrom = io.env.HERALD_MAIL_FROM?.trim() || 'Herald <herald@localhost>';
   const receiver = receiversFromConfig([config], { mailFrom }).get(receiverName)!;
-  const alerts = await readAlertFile(isAbsolute(alertPath) ? alertPath : resolve(io.cwd, alertPath), alertPath);
+  const alerts = await readAlertFile(
+    isAbsolute(alertPath) ? alertPath : resolve(io.cwd, alertPath),
+    alertPath,
+  );
   const publicUrl = io.env.HERALD_PUBLIC_URL?.trim() || undefined;
 
   const rendered = alerts.map(({ alert }) => {
     let enrichment: Enrichment = enrichFromAlert(alert);
     if (loaded.inventory) enrichment = applyInventory(enrichment, loaded.inventory);
     const analysis = { ...analyzeAlert(alert, enrichment), receivers: [receiverName] };
-    return asSent(renderMessage(receiver, { alertId: PREVIEW_ALERT_ID, alert, enrichment, analysis, publicUrl }));
+    return asSent(
+      renderMessage(receiver, {
+        alertId: PREVIEW_ALERT_ID,
+        alert,
+        enrichment,
+        analysis,
+        publicUrl,
+      }),
+    );
   });
   const text = `${JSON.stringify(rendered.length === 1 ? rendered[0] : rendered, null, 2)}\n`;
   if (flags.out === undefined) {
@@ -71,7 +89,9 @@ async function preview(receiverName: string, alertPath: string, flags: { config?
   } else {
     const out = isAbsolute(flags.out) ? flags.out : resolve(io.cwd, flags.out);
     await writeFile(out, text);
-    io.stderr(`herald template: ${rendered.length} ${receiver.channel} message(s) for '${receiverName}' written to ${out}\n`);
+    io.stderr(
+      `herald template: ${rendered.length} ${receiver.channel} message(s) for '${receiverName}' written to ${out}\n`,
+    );
   }
   return 0;
 }
@@ -84,13 +104,22 @@ export const templateCommand: Command = {
   async run(args, io) {
     const { positionals, values } = options(args);
     const [action, receiverName, alertPath, ...extra] = positionals;
-    if (action !== 'preview') throw new UsageError(action === undefined ? 'name an action: preview' : `unknown action '${action}'`);
-    if (receiverName === undefined || alertPath === undefined) throw new UsageError('name a receiver and an alert file');
+    if (action !== 'preview')
+      throw new UsageError(
+        action === undefined ? 'name an action: preview' : `unknown action '${action}'`,
+      );
+    if (receiverName === undefined || alertPath === undefined)
+      throw new UsageError('name a receiver and an alert file');
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
     try {
       return await preview(receiverName, alertPath, values, io);
     } catch (err) {
-      if (isConfigFileError(err) || isAlertFileError(err) || isTemplateError(err) || err instanceof RangeError) {
+      if (
+        isConfigFileError(err) ||
+        isAlertFileError(err) ||
+        isTemplateError(err) ||
+        err instanceof RangeError
+      ) {
         io.stderr(`herald template: ${(err as Error).message}\n`);
         return 1;
       }

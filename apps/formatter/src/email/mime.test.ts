@@ -5,9 +5,14 @@ import { corpusAlerts, emailInputFor } from '../test-fixtures.ts';
 import { renderEmail } from './render.ts';
 
 /** The message as the sender's mail library writes it, split into unfolded headers and body. */
-async function asMime(description: string): Promise<{ headers: string[]; subject: string; raw: string }> {
+async function asMime(
+  description: string,
+): Promise<{ headers: string[]; subject: string; raw: string }> {
   const base = corpusAlerts()[0]!.alert;
-  const input = emailInputFor({ ...base, rule: { ...base.rule, description } }, '0b8f3c1e-5d2a-4e7b-9c61-2f4a8d9e0b13');
+  const input = emailInputFor(
+    { ...base, rule: { ...base.rule, description } },
+    '0b8f3c1e-5d2a-4e7b-9c61-2f4a8d9e0b13',
+  );
   const email = renderEmail({ ...input, analysis: { ...input.analysis, title: description } });
   const raw = (
     await new MailComposer({
@@ -35,7 +40,11 @@ function decodeWords(value: string): string {
     .replace(/=\?utf-8\?([BQ])\?([^?]*)\?=/gi, (_, kind: string, text: string) =>
       kind.toUpperCase() === 'B'
         ? Buffer.from(text, 'base64').toString('binary')
-        : text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (__, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+        : text
+            .replace(/_/g, ' ')
+            .replace(/=([0-9A-F]{2})/gi, (__, hex: string) =>
+              String.fromCharCode(parseInt(hex, 16)),
+            ),
     )
     .replace(/[\x80-\xff]+/g, (bytes) => Buffer.from(bytes, 'binary').toString('utf8'));
 }
@@ -54,11 +63,14 @@ describe('the rendered email as MIME', () => {
     expect(headers.filter((header) => /^bcc:/i.test(header))).toEqual([]);
     expect(headers).toContain('Message-ID: <0b8f3c1e-5d2a-4e7b-9c61-2f4a8d9e0b13.soc@herald>');
     // Header names are case-insensitive (nodemailer writes `X-Herald-Rule-ID`).
-    const named = (line: string) => headers.filter((header) => header.toLowerCase() === line.toLowerCase());
+    const named = (line: string) =>
+      headers.filter((header) => header.toLowerCase() === line.toLowerCase());
     expect(named('X-Herald-Rule-Id: 5712')).toHaveLength(1);
     expect(named('X-Herald-Alert-Id: 0b8f3c1e-5d2a-4e7b-9c61-2f4a8d9e0b13')).toHaveLength(1);
     expect(named('X-Herald-Priority: high')).toHaveLength(1);
-    expect(headers.some((header) => /^Content-Type: multipart\/alternative/.test(header))).toBe(true);
+    expect(headers.some((header) => /^Content-Type: multipart\/alternative/.test(header))).toBe(
+      true,
+    );
   });
 
   test('both bodies are declared UTF-8', async () => {

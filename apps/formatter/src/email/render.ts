@@ -21,10 +21,19 @@ function defaultTemplates(): TemplateSet {
   return shippedTemplates;
 }
 
-function bodyPart(set: TemplateSet, part: 'text' | 'html', view: MessageView, subject: string): string {
-  const body = renderPart(set, part, view, { subject }) ?? renderPart(defaultTemplates(), part, view, { subject });
+function bodyPart(
+  set: TemplateSet,
+  part: 'text' | 'html',
+  view: MessageView,
+  subject: string,
+): string {
+  const body =
+    renderPart(set, part, view, { subject }) ??
+    renderPart(defaultTemplates(), part, view, { subject });
   if (body === undefined) {
-    throw new TemplateError(`no ${part} template for email: Herald's templates/email/${part}.liquid is missing`);
+    throw new TemplateError(
+      `no ${part} template for email: Herald's templates/email/${part}.liquid is missing`,
+    );
   }
   return body;
 }
@@ -64,7 +73,8 @@ export function renderEmail(input: EmailInput, templates?: TemplateSet): Rendere
   const subject =
     templated === undefined
       ? buildSubject(input.alert, input.analysis)
-      : capText(oneLine(templated), SUBJECT_MAX_CHARS - 1, '…') || buildSubject(input.alert, input.analysis);
+      : capText(oneLine(templated), SUBJECT_MAX_CHARS - 1, '…') ||
+        buildSubject(input.alert, input.analysis);
   return {
     channel: 'email',
     from: input.from,

@@ -29,18 +29,26 @@ export const PAGERDUTY_SEVERITY: Record<Priority, 'critical' | 'error' | 'warnin
  * already has instead of opening another.
  */
 export function pagerDutyDedupKey(input: MessageInput): string {
-  const key = input.analysis.group ? `herald/group/${input.analysis.group.groupId}` : `herald/alert/${input.alertId}`;
+  const key = input.analysis.group
+    ? `herald/group/${input.analysis.group.groupId}`
+    : `herald/alert/${input.alertId}`;
   return [...oneLine(key)].slice(0, PAGERDUTY_LIMITS.dedupKeyChars).join('');
 }
 
 function source(input: MessageInput): string {
   const { alert, enrichment } = input;
-  const name = enrichment.agent.name ?? alert.agent?.name ?? alert.agentless?.host ?? alert.manager?.name ?? 'wazuh';
+  const name =
+    enrichment.agent.name ??
+    alert.agent?.name ??
+    alert.agentless?.host ??
+    alert.manager?.name ??
+    'wazuh';
   return shortLine(name, PAGERDUTY_LIMITS.sourceChars - 20) || 'wazuh';
 }
 
 function details(view: MessageView): Record<string, unknown> {
-  const tags = (groups: MessageView['mitre']) => Object.fromEntries(groups.map((group) => [group.label, group.values]));
+  const tags = (groups: MessageView['mitre']) =>
+    Object.fromEntries(groups.map((group) => [group.label, group.values]));
   const entries: [string, unknown][] = [
     ['priority', `${view.priorityLabel} (score ${view.score}/100)`],
     ['digest', view.group?.text],
@@ -73,9 +81,10 @@ export function renderPagerDuty(input: MessageInput, templates: TemplateSet): Re
   const view = buildMessageView(input);
   const fallback = `[${view.priorityLabel}] ${view.title} (rule ${view.rule.id}, level ${view.rule.level})`;
   const summaryText = oneLine(renderPart(templates, 'summary', view) ?? fallback) || fallback;
-  const summary = codePoints(summaryText) > PAGERDUTY_LIMITS.summaryChars
-    ? `${[...summaryText].slice(0, PAGERDUTY_LIMITS.summaryChars - 1).join('')}…`
-    : summaryText;
+  const summary =
+    codePoints(summaryText) > PAGERDUTY_LIMITS.summaryChars
+      ? `${[...summaryText].slice(0, PAGERDUTY_LIMITS.summaryChars - 1).join('')}…`
+      : summaryText;
   const timestamp = parseWazuhTimestamp(input.alert.timestamp);
   const groups = input.alert.rule.groups ?? [];
 
@@ -93,11 +102,17 @@ export function renderPagerDuty(input: MessageInput, templates: TemplateSet): Re
       custom_details: details(view),
     },
     client: 'Herald',
-    ...(view.alertUrl ? { client_url: view.alertUrl, links: [{ href: view.alertUrl, text: 'Alert in Herald' }] } : {}),
+    ...(view.alertUrl
+      ? { client_url: view.alertUrl, links: [{ href: view.alertUrl, text: 'Alert in Herald' }] }
+      : {}),
   };
   // Every field is capped, so only a pathological alert gets here: shed the log first.
   if (jsonBytes(event) > PAGERDUTY_LIMITS.eventBytes && view.logExcerpt !== undefined) {
-    event.payload.custom_details['log excerpt'] = cutText(view.logExcerpt, 1_000, 'PagerDuty takes 512 KB an event');
+    event.payload.custom_details['log excerpt'] = cutText(
+      view.logExcerpt,
+      1_000,
+      'PagerDuty takes 512 KB an event',
+    );
   }
   return { channel: 'pagerduty', payload: event };
 }

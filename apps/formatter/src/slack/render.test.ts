@@ -6,7 +6,9 @@ import { renderSlack, SLACK_LIMITS } from './render.ts';
 type Block = { type: string; text?: { text: string } };
 
 function sectionTexts(blocks: readonly Block[]): string[] {
-  return blocks.filter((block) => block.type === 'section' && block.text).map((block) => block.text!.text);
+  return blocks
+    .filter((block) => block.type === 'section' && block.text)
+    .map((block) => block.text!.text);
 }
 
 describe('renderSlack', () => {
@@ -25,14 +27,22 @@ describe('renderSlack', () => {
   });
 
   test('past 50 blocks the last section says the rest was cut, and why', () => {
-    const templates = loadTemplateSet('slack', templateFolder({ 'body.liquid': `${'x'.repeat(2_900)}\n\n`.repeat(80) }));
+    const templates = loadTemplateSet(
+      'slack',
+      templateFolder({ 'body.liquid': `${'x'.repeat(2_900)}\n\n`.repeat(80) }),
+    );
     const { payload } = renderSlack(inputWith(), templates);
     expect(payload.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
-    expect(sectionTexts(payload.blocks as Block[]).at(-1)).toContain('… (truncated: Slack allows 50 blocks a message');
+    expect(sectionTexts(payload.blocks as Block[]).at(-1)).toContain(
+      '… (truncated: Slack allows 50 blocks a message',
+    );
   });
 
   test('the header keeps to 150 characters and the fallback text names the priority', () => {
-    const { payload } = renderSlack(inputWith({ analysis: { title: 'T'.repeat(400) } }), loadTemplateSet('slack'));
+    const { payload } = renderSlack(
+      inputWith({ analysis: { title: 'T'.repeat(400) } }),
+      loadTemplateSet('slack'),
+    );
     const header = (payload.blocks[0] as unknown as { text: { text: string } }).text.text;
     expect([...header].length).toBe(SLACK_LIMITS.headerTextChars);
     expect(header.endsWith('…')).toBe(true);
@@ -40,9 +50,14 @@ describe('renderSlack', () => {
   });
 
   test('says who wrote the explanation, and links to the alert in Herald', () => {
-    const { payload } = renderSlack(inputWith({ analysis: { explainedBy: 'llm' } }), loadTemplateSet('slack'));
+    const { payload } = renderSlack(
+      inputWith({ analysis: { explainedBy: 'llm' } }),
+      loadTemplateSet('slack'),
+    );
     const text = JSON.stringify(payload.blocks);
     expect(text).toContain('Explanation written by a language model');
-    expect(text).toContain('"url":"https://herald.example.com/v1/alerts/00000000-0000-4000-8000-000000000001"');
+    expect(text).toContain(
+      '"url":"https://herald.example.com/v1/alerts/00000000-0000-4000-8000-000000000001"',
+    );
   });
 });

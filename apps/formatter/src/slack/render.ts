@@ -34,7 +34,11 @@ function openFence(text: string): boolean {
 /** Where to cut `text` to keep at most `max` code points: a blank line, a line, or a space. */
 function cutPoint(text: string, max: number): number {
   const window = [...text].slice(0, max).join('');
-  const candidates = [window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' ')];
+  const candidates = [
+    window.lastIndexOf('\n\n'),
+    window.lastIndexOf('\n'),
+    window.lastIndexOf(' '),
+  ];
   const cut = candidates.find((index) => index > max / 2) ?? window.length;
   // Never inside an entity such as `&amp;`, which would show as text.
   const entity = /&[#a-zA-Z0-9]*$/.exec(window.slice(0, cut));
@@ -63,7 +67,9 @@ function sectionTexts(body: string, maxSections: number): string[] {
     rest = `${fenced ? `${FENCE}\n` : ''}${rest.slice(cut).trim()}`;
   }
   if (rest !== '') {
-    const note = escapeSlack(truncationNote(`Slack allows ${SLACK_LIMITS.blocks} blocks a message`));
+    const note = escapeSlack(
+      truncationNote(`Slack allows ${SLACK_LIMITS.blocks} blocks a message`),
+    );
     const last = chunks.pop() ?? '';
     const kept = last.slice(0, cutPoint(last, limit - codePoints(note) - 1)).trimEnd();
     chunks.push(`${kept}${openFence(kept) ? `\n${FENCE}` : ''}\n${note}`);
@@ -76,12 +82,20 @@ function field(label: string, value: string | undefined): Record<string, unknown
     return undefined;
   }
   const text = `*${escapeSlack(label)}*\n${escapeSlack(value)}`;
-  return mrkdwn(cutText(text, SLACK_LIMITS.fieldTextChars, `Slack allows ${SLACK_LIMITS.fieldTextChars} characters a field`));
+  return mrkdwn(
+    cutText(
+      text,
+      SLACK_LIMITS.fieldTextChars,
+      `Slack allows ${SLACK_LIMITS.fieldTextChars} characters a field`,
+    ),
+  );
 }
 
 function factFields(view: MessageView): Record<string, unknown>[] {
   const tagText = (groups: MessageView['mitre']) =>
-    groups.length > 0 ? groups.map((group) => `${group.label}: ${group.values.join(', ')}`).join('\n') : undefined;
+    groups.length > 0
+      ? groups.map((group) => `${group.label}: ${group.values.join(', ')}`).join('\n')
+      : undefined;
   return [
     field('Rule', `${view.rule.id} (level ${view.rule.level}): ${view.rule.description}`),
     field('Agent', view.agent),
@@ -103,15 +117,18 @@ function factFields(view: MessageView): Record<string, unknown>[] {
  */
 export function renderSlack(input: MessageInput, templates: TemplateSet): RenderedSlack {
   const view = buildMessageView(input);
-  const title = oneLine(renderPart(templates, 'title', view) ?? view.title) || view.rule.description;
+  const title =
+    oneLine(renderPart(templates, 'title', view) ?? view.title) || view.rule.description;
   // Without a body template (the shipped one is templates/slack/body.liquid), the summary.
   const body = renderPart(templates, 'body', view) ?? escapeSlack(view.summary);
   const headerNote = '…';
-  const header = codePoints(title) > SLACK_LIMITS.headerTextChars
-    ? `${[...title].slice(0, SLACK_LIMITS.headerTextChars - 1).join('')}${headerNote}`
-    : title;
+  const header =
+    codePoints(title) > SLACK_LIMITS.headerTextChars
+      ? `${[...title].slice(0, SLACK_LIMITS.headerTextChars - 1).join('')}${headerNote}`
+      : title;
 
-  const priority = `*${view.priorityLabel}* priority · score ${view.score}/100` +
+  const priority =
+    `*${view.priorityLabel}* priority · score ${view.score}/100` +
     (view.group ? ` · ${view.group.count} alerts` : '');
   const head: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: header, emoji: false } },
@@ -121,7 +138,14 @@ export function renderSlack(input: MessageInput, templates: TemplateSet): Render
   const tail: Block[] = [
     ...(facts.length > 0 ? [{ type: 'section', fields: facts }] : []),
     ...(view.gaps.length > 0
-      ? [{ type: 'context', elements: [mrkdwn(escapeSlack(`Missing information: ${view.gaps.join('; ')}`).slice(0, 3_000))] }]
+      ? [
+          {
+            type: 'context',
+            elements: [
+              mrkdwn(escapeSlack(`Missing information: ${view.gaps.join('; ')}`).slice(0, 3_000)),
+            ],
+          },
+        ]
       : []),
     ...(view.logExcerpt === undefined
       ? []
@@ -134,7 +158,11 @@ export function renderSlack(input: MessageInput, templates: TemplateSet): Render
                 elements: [
                   {
                     type: 'text',
-                    text: cutText(view.logExcerpt, SLACK_LIMITS.preformattedChars, `Herald shows ${SLACK_LIMITS.preformattedChars} characters of the log in Slack`),
+                    text: cutText(
+                      view.logExcerpt,
+                      SLACK_LIMITS.preformattedChars,
+                      `Herald shows ${SLACK_LIMITS.preformattedChars} characters of the log in Slack`,
+                    ),
                   },
                 ],
               },
@@ -153,13 +181,26 @@ export function renderSlack(input: MessageInput, templates: TemplateSet): Render
       : [
           {
             type: 'actions',
-            elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in Herald' }, url: view.alertUrl }],
+            elements: [
+              {
+                type: 'button',
+                text: { type: 'plain_text', text: 'Open in Herald' },
+                url: view.alertUrl,
+              },
+            ],
           },
         ]),
   ];
   const room = SLACK_LIMITS.blocks - head.length - tail.length;
-  const sections = sectionTexts(body, room).map((text): Block => ({ type: 'section', text: mrkdwn(text) }));
-  const fallback = cutText(escapeSlack(`[${view.priorityLabel}] ${title}`), SLACK_LIMITS.textChars, 'Slack notification text');
+  const sections = sectionTexts(body, room).map((text): Block => ({
+    type: 'section',
+    text: mrkdwn(text),
+  }));
+  const fallback = cutText(
+    escapeSlack(`[${view.priorityLabel}] ${title}`),
+    SLACK_LIMITS.textChars,
+    'Slack notification text',
+  );
 
   return {
     channel: 'slack',

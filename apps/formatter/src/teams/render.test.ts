@@ -16,14 +16,25 @@ describe('renderTeams', () => {
   });
 
   test('a card over 28 KB is shrunk, log first, and says it was cut', () => {
-    const templates = loadTemplateSet('teams', templateFolder({ 'body.liquid': '{{ summary }} '.repeat(400) }));
-    const { payload } = renderTeams(inputWith({ analysis: { summary: 'é'.repeat(3_000) } }), templates);
+    const templates = loadTemplateSet(
+      'teams',
+      templateFolder({ 'body.liquid': '{{ summary }} '.repeat(400) }),
+    );
+    const { payload } = renderTeams(
+      inputWith({ analysis: { summary: 'é'.repeat(3_000) } }),
+      templates,
+    );
     expect(jsonBytes(payload)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
     expect(JSON.stringify(payload)).toContain('Teams takes about 28 KB a card');
   });
 
   test('the log excerpt is a TextRun, which Teams never reads as Markdown', () => {
-    const { payload } = renderTeams(inputWith({ alert: { full_log: '**not bold** [x](http://e)' } }), loadTemplateSet('teams'));
-    expect(JSON.stringify(payload)).toContain('{"type":"TextRun","text":"**not bold** [x](http://e)"');
+    const { payload } = renderTeams(
+      inputWith({ alert: { full_log: '**not bold** [x](http://e)' } }),
+      loadTemplateSet('teams'),
+    );
+    expect(JSON.stringify(payload)).toContain(
+      '{"type":"TextRun","text":"**not bold** [x](http://e)"',
+    );
   });
 });

@@ -27,7 +27,9 @@ function textBlock(text: string, extra: Element = {}): Element {
 
 function facts(view: MessageView): Element | undefined {
   const tagText = (groups: MessageView['mitre']) =>
-    groups.length > 0 ? groups.map((group) => `${group.label}: ${group.values.join(', ')}`).join('; ') : undefined;
+    groups.length > 0
+      ? groups.map((group) => `${group.label}: ${group.values.join(', ')}`).join('; ')
+      : undefined;
   const rows: [string, string | undefined][] = [
     ['Rule', `${view.rule.id} (level ${view.rule.level}): ${view.rule.description}`],
     ['Agent', view.agent],
@@ -37,7 +39,9 @@ function facts(view: MessageView): Element | undefined {
     ['MITRE ATT&CK', tagText(view.mitre)],
     ['Compliance', tagText(view.compliance)],
   ];
-  const shown = rows.flatMap(([title, value]) => (value === undefined ? [] : [{ title, value: escapeMarkdown(value) }]));
+  const shown = rows.flatMap(([title, value]) =>
+    value === undefined ? [] : [{ title, value: escapeMarkdown(value) }],
+  );
   return shown.length > 0 ? { type: 'FactSet', facts: shown } : undefined;
 }
 
@@ -49,26 +53,38 @@ interface CardText {
 
 function envelope(view: MessageView, text: CardText): RenderedTeams['payload'] {
   const body: (Element | undefined)[] = [
-    textBlock(`${view.priorityLabel} priority · score ${view.score}/100${view.group ? ` · ${view.group.count} alerts` : ''}`, {
-      weight: 'Bolder',
-      size: 'Small',
-      color: PRIORITY_COLORS[view.priority],
-    }),
+    textBlock(
+      `${view.priorityLabel} priority · score ${view.score}/100${view.group ? ` · ${view.group.count} alerts` : ''}`,
+      {
+        weight: 'Bolder',
+        size: 'Small',
+        color: PRIORITY_COLORS[view.priority],
+      },
+    ),
     textBlock(text.title, { weight: 'Bolder', size: 'Large' }),
     textBlock(text.body),
     facts(view),
-    view.gaps.length > 0 ? textBlock(escapeMarkdown(`Missing information: ${view.gaps.join('; ')}`), { isSubtle: true }) : undefined,
+    view.gaps.length > 0
+      ? textBlock(escapeMarkdown(`Missing information: ${view.gaps.join('; ')}`), {
+          isSubtle: true,
+        })
+      : undefined,
     // A TextRun is never read as Markdown: the log shows exactly as Wazuh wrote it.
     text.logExcerpt === undefined
       ? undefined
       : {
           type: 'RichTextBlock',
-          inlines: [{ type: 'TextRun', text: text.logExcerpt, fontType: 'Monospace', size: 'Small' }],
+          inlines: [
+            { type: 'TextRun', text: text.logExcerpt, fontType: 'Monospace', size: 'Small' },
+          ],
         },
-    textBlock(escapeMarkdown(`Explanation written by ${view.explainedBy}. Herald alert ${view.alertId}`), {
-      isSubtle: true,
-      size: 'Small',
-    }),
+    textBlock(
+      escapeMarkdown(`Explanation written by ${view.explainedBy}. Herald alert ${view.alertId}`),
+      {
+        isSubtle: true,
+        size: 'Small',
+      },
+    ),
   ];
   const card = {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
@@ -76,11 +92,16 @@ function envelope(view: MessageView, text: CardText): RenderedTeams['payload'] {
     version: CARD_VERSION,
     msteams: { width: 'Full' },
     body: body.filter((element) => element !== undefined),
-    actions: view.alertUrl === undefined ? [] : [{ type: 'Action.OpenUrl', title: 'Open in Herald', url: view.alertUrl }],
+    actions:
+      view.alertUrl === undefined
+        ? []
+        : [{ type: 'Action.OpenUrl', title: 'Open in Herald', url: view.alertUrl }],
   };
   return {
     type: 'message',
-    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }],
+    attachments: [
+      { contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card },
+    ],
   };
 }
 
@@ -97,10 +118,23 @@ function fitted(view: MessageView, text: CardText): RenderedTeams['payload'] {
     // Bytes over the limit, as characters: at most 4 bytes (and 6 JSON bytes) each.
     const drop = Math.ceil(over / 2) + 200;
     if (current.logExcerpt !== undefined && current.logExcerpt.length > 200) {
-      current = { ...current, logExcerpt: cutText(current.logExcerpt, Math.max(100, current.logExcerpt.length - drop), limit) };
+      current = {
+        ...current,
+        logExcerpt: cutText(
+          current.logExcerpt,
+          Math.max(100, current.logExcerpt.length - drop),
+          limit,
+        ),
+      };
     } else {
       const note = escapeMarkdown(truncationNote(limit));
-      current = { ...current, body: `${[...current.body].slice(0, Math.max(0, current.body.length - drop - note.length)).join('').replace(/\\+$/, '')}\n\n${note}` };
+      current = {
+        ...current,
+        body: `${[...current.body]
+          .slice(0, Math.max(0, current.body.length - drop - note.length))
+          .join('')
+          .replace(/\\+$/, '')}\n\n${note}`,
+      };
     }
   }
   return envelope(view, current);
@@ -113,7 +147,9 @@ function fitted(view: MessageView, text: CardText): RenderedTeams['payload'] {
  */
 export function renderTeams(input: MessageInput, templates: TemplateSet): RenderedTeams {
   const view = buildMessageView(input);
-  const title = oneLine(renderPart(templates, 'title', view) ?? escapeMarkdown(view.title)) || escapeMarkdown(view.rule.description);
+  const title =
+    oneLine(renderPart(templates, 'title', view) ?? escapeMarkdown(view.title)) ||
+    escapeMarkdown(view.rule.description);
   // Without a body template (the shipped one is templates/teams/body.liquid), the summary.
   const body = (renderPart(templates, 'body', view) ?? escapeMarkdown(view.summary)).trim();
   return { channel: 'teams', payload: fitted(view, { title, body, logExcerpt: view.logExcerpt }) };

@@ -35,7 +35,9 @@ function createEngine(target: EscapeTarget, partials: Readonly<Record<string, st
   // a template that uses it fails when it is loaded instead of leaking alert text.
   delete (engine.filters as Record<string, unknown>)['raw'];
   // `underline`: a run of `-` as long as the value, for plain-text headings.
-  engine.registerFilter('underline', (value: unknown) => '-'.repeat([...String(value ?? '')].length));
+  engine.registerFilter('underline', (value: unknown) =>
+    '-'.repeat([...String(value ?? '')].length),
+  );
   if (target === 'html') {
     // `br`: a multi-line value in HTML. It escapes the value itself, then marks the line
     // breaks, so its output is exempt from the automatic escape (which would show `<br />`).
@@ -65,7 +67,9 @@ export function compileTemplate(
   try {
     parsed = engine.parse(text, source);
   } catch (err) {
-    throw new TemplateError(`template ${source} does not parse: ${(err as Error).message}`, { cause: err });
+    throw new TemplateError(`template ${source} does not parse: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return {
     source,
@@ -73,7 +77,9 @@ export function compileTemplate(
       try {
         return String(engine.renderSync(parsed, context));
       } catch (err) {
-        throw new TemplateError(`template ${source} failed to render: ${(err as Error).message}`, { cause: err });
+        throw new TemplateError(`template ${source} failed to render: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
     },
   };

@@ -10,5 +10,10 @@ export class TemplateError extends Error {
 
 /** True for a TemplateError, also across duplicate copies of this module. */
 export function isTemplateError(err: unknown): err is TemplateError {
-  return typeof err === 'object' && err !== null && 'isTemplateError' in err && err.isTemplateError === true;
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    'isTemplateError' in err &&
+    err.isTemplateError === true
+  );
 }

@@ -1,4 +1,3 @@
-
 /** What a template's output is written in, which decides how every value is escaped. */
 export type EscapeTarget = 'html' | 'slack' | 'markdown' | 'text';
 
@@ -42,7 +41,10 @@ const MARKDOWN_LINE_START = /^([ \t]*)([-+#>]|\d+\.)/gm;
 export function escapeMarkdown(value: string): string {
   return value
     .replace(MARKDOWN_INLINE, (char) => `\\${char}`)
-    .replace(MARKDOWN_LINE_START, (_, indent: string, mark: string) => `${indent}${mark.replace(/[-+#>.]$/, '\\$&')}`)
+    .replace(
+      MARKDOWN_LINE_START,
+      (_, indent: string, mark: string) => `${indent}${mark.replace(/[-+#>.]$/, '\\$&')}`,
+    )
     .replace(/\n+/g, '\n\n');
 }
 

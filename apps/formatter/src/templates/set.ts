@@ -22,7 +22,9 @@ function readTemplate(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new TemplateError(`template ${file} cannot be read: ${(err as Error).message}`, { cause: err });
+    throw new TemplateError(`template ${file} cannot be read: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -49,7 +51,9 @@ function isFolder(target: string): boolean {
   try {
     return statSync(target).isDirectory();
   } catch (err) {
-    throw new TemplateError(`template ${target} cannot be read: ${(err as Error).message}`, { cause: err });
+    throw new TemplateError(`template ${target} cannot be read: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -69,7 +73,9 @@ export function loadTemplateSet(
   const targets = partsOf(channel);
   const compiled = new Map<string, CompiledTemplate>();
   const defaultsDir = path.join(options.defaultsDir ?? DEFAULT_TEMPLATE_DIR, channel);
-  const defaults = existsSync(defaultsDir) ? readFolder(defaultsDir) : { parts: new Map<string, string>(), partials: {} };
+  const defaults = existsSync(defaultsDir)
+    ? readFolder(defaultsDir)
+    : { parts: new Map<string, string>(), partials: {} };
   for (const [part, file] of defaults.parts) {
     const target = targets[part];
     if (target) {
@@ -89,7 +95,9 @@ export function loadTemplateSet(
   for (const [part, file] of folder.parts) {
     const target = targets[part];
     if (!target) {
-      const known = Object.keys(targets).map((name) => `${name}${EXTENSION}`).join(', ');
+      const known = Object.keys(targets)
+        .map((name) => `${name}${EXTENSION}`)
+        .join(', ');
       throw new TemplateError(`template ${file} names no part of a ${channel} message (${known})`);
     }
     compiled.set(part, compileTemplate(readTemplate(file), target, file, folder.partials));

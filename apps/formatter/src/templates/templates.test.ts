@@ -27,14 +27,18 @@ function thrown(run: () => unknown): Error {
 
 describe('escaping per target', () => {
   test('Slack: & < > become entities and backticks a look-alike', () => {
-    expect(escapeSlack('<!channel> <@U1> <http://x|y> a&b ```')).toBe('&lt;!channel&gt; &lt;@U1&gt; &lt;http://x|y&gt; a&amp;b ˋˋˋ');
+    expect(escapeSlack('<!channel> <@U1> <http://x|y> a&b ```')).toBe(
+      '&lt;!channel&gt; &lt;@U1&gt; &lt;http://x|y&gt; a&amp;b ˋˋˋ',
+    );
   });
 
   test('Markdown: links, mentions, emphasis, code and line-start marks are escaped', () => {
     expect(escapeMarkdown('[x](http://y) <at>B</at> **b** _i_ `c` ~s~')).toBe(
       '\\[x\\](http://y) \\<at\\>B\\</at\\> \\*\\*b\\*\\* \\_i\\_ \\`c\\` \\~s\\~',
     );
-    expect(escapeMarkdown('# h\n- item\n1. one\n> quote')).toBe('\\# h\n\n\\- item\n\n1\\. one\n\n\\> quote');
+    expect(escapeMarkdown('# h\n- item\n1. one\n> quote')).toBe(
+      '\\# h\n\n\\- item\n\n1\\. one\n\n\\> quote',
+    );
     expect(escapeMarkdown('a-b 2024-03-01 v1.2')).toBe('a-b 2024-03-01 v1.2');
   });
 });
@@ -50,7 +54,9 @@ describe('compileTemplate', () => {
   });
 
   test('br keeps line breaks in HTML and still escapes; it exists for HTML only', () => {
-    expect(compileTemplate('{{ x | br }}', 'html', 't').render({ x: '<b>\nc' })).toBe('&lt;b&gt;<br />c');
+    expect(compileTemplate('{{ x | br }}', 'html', 't').render({ x: '<b>\nc' })).toBe(
+      '&lt;b&gt;<br />c',
+    );
     expect(isTemplateError(thrown(() => compileTemplate('{{ x | br }}', 'slack', 't')))).toBe(true);
   });
 
@@ -67,25 +73,40 @@ describe('compileTemplate', () => {
   });
 
   test('a misspelt variable fails the render, naming the file', () => {
-    const err = thrown(() => compileTemplate('{{ summry }}', 'text', '/etc/herald/body.liquid').render({ summary: 's' }));
+    const err = thrown(() =>
+      compileTemplate('{{ summry }}', 'text', '/etc/herald/body.liquid').render({ summary: 's' }),
+    );
     expect(isTemplateError(err)).toBe(true);
     expect(err.message).toContain('/etc/herald/body.liquid');
     expect(err.message).toContain('summry');
   });
 
   test('only own properties are reachable: no prototype or constructor', () => {
-    const err = thrown(() => compileTemplate('{{ x.constructor.name }}', 'text', 't').render({ x: 'a' }));
+    const err = thrown(() =>
+      compileTemplate('{{ x.constructor.name }}', 'text', 't').render({ x: 'a' }),
+    );
     expect(isTemplateError(err)).toBe(true);
   });
 
   test('includes resolve only among the given partials, never the file system', () => {
-    const template = compileTemplate("{% render '_footer' %} {% include '/etc/passwd' %}", 'text', 't', { _footer: 'F' });
+    const template = compileTemplate(
+      "{% render '_footer' %} {% include '/etc/passwd' %}",
+      'text',
+      't',
+      { _footer: 'F' },
+    );
     expect(thrown(() => template.render({})).message).toMatch(/passwd/);
-    expect(compileTemplate("{% render '_footer' %}", 'text', 't', { _footer: 'F' }).render({})).toBe('F');
+    expect(
+      compileTemplate("{% render '_footer' %}", 'text', 't', { _footer: 'F' }).render({}),
+    ).toBe('F');
   });
 
   test('a runaway loop is stopped by the render limit', () => {
-    const template = compileTemplate('{% for i in (1..100000000) %}{{ i }}{% endfor %}', 'text', 't');
+    const template = compileTemplate(
+      '{% for i in (1..100000000) %}{{ i }}{% endfor %}',
+      'text',
+      't',
+    );
     expect(isTemplateError(thrown(() => template.render({})))).toBe(true);
   }, 30_000);
 });
@@ -107,7 +128,11 @@ describe('loadTemplateSet', () => {
   });
 
   test('a folder replaces the parts it has, and its _partials can be rendered', () => {
-    const dir = folder({ 'subject.liquid': 'S {{ title }}', 'html.liquid': "<p>{% render '_sig' %}</p>", '_sig.liquid': 'signed' });
+    const dir = folder({
+      'subject.liquid': 'S {{ title }}',
+      'html.liquid': "<p>{% render '_sig' %}</p>",
+      '_sig.liquid': 'signed',
+    });
     const set = loadTemplateSet('email', dir);
     expect([...set.parts.keys()].sort()).toEqual(['html', 'subject', 'text']);
     expect(set.parts.get('text')?.source).toMatch(/templates\/email\/text\.liquid$/);

@@ -20,7 +20,9 @@ function list(values: readonly string[] | undefined): string[] {
 
 /** Drops undefined members so the document has only what is known (JSON has no undefined). */
 function defined<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as T;
+  return Object.fromEntries(
+    Object.entries(value).filter(([, member]) => member !== undefined),
+  ) as T;
 }
 
 /**
@@ -33,14 +35,22 @@ function defined<T extends Record<string, unknown>>(value: T): T {
 export function renderWebhook(input: MessageInput, templates: TemplateSet): RenderedWebhook {
   const { alert, analysis, enrichment } = input;
   const view = buildMessageView(input);
-  const title = shortLine(renderPart(templates, 'title', view) ?? view.title, LIMITS.line) || view.rule.description;
-  const text = cutText(bodyText(renderPart(templates, 'body', view) ?? view.summary, LIMITS.text + 1).trim(), LIMITS.text, 'webhook text is limited to 8000 characters');
+  const title =
+    shortLine(renderPart(templates, 'title', view) ?? view.title, LIMITS.line) ||
+    view.rule.description;
+  const text = cutText(
+    bodyText(renderPart(templates, 'body', view) ?? view.summary, LIMITS.text + 1).trim(),
+    LIMITS.text,
+    'webhook text is limited to 8000 characters',
+  );
   const time = parseWazuhTimestamp(alert.timestamp);
   const mitre = alert.rule.mitre;
   const compliance = Object.fromEntries(
     (['pci_dss', 'gdpr', 'hipaa', 'nist_800_53', 'tsc', 'gpg13'] as const).flatMap((key) => {
       const values = alert.rule[key];
-      return Array.isArray(values) && values.length > 0 ? [[key, list(values.filter((v): v is string => typeof v === 'string'))]] : [];
+      return Array.isArray(values) && values.length > 0
+        ? [[key, list(values.filter((v): v is string => typeof v === 'string'))]]
+        : [];
     }),
   );
 
@@ -65,7 +75,11 @@ export function renderWebhook(input: MessageInput, templates: TemplateSet): Rend
         level: alert.rule.level,
         description: view.rule.description,
         groups: list(alert.rule.groups),
-        mitre: { ids: list(mitre?.id), tactics: list(mitre?.tactic), techniques: list(mitre?.technique) },
+        mitre: {
+          ids: list(mitre?.id),
+          tactics: list(mitre?.tactic),
+          techniques: list(mitre?.technique),
+        },
         compliance,
       }),
       agent: defined({
@@ -91,11 +105,13 @@ export function renderWebhook(input: MessageInput, templates: TemplateSet): Rend
       explainedBy: analysis.explainedBy,
     },
     enrichment: defined({
-      asset: enrichment.asset && defined({
-        criticality: enrichment.asset.criticality,
-        owner: line(enrichment.asset.owner),
-        team: line(enrichment.asset.team),
-      }),
+      asset:
+        enrichment.asset &&
+        defined({
+          criticality: enrichment.asset.criticality,
+          owner: line(enrichment.asset.owner),
+          team: line(enrichment.asset.team),
+        }),
       sources: list(enrichment.sources),
       missing: view.gaps,
     }),
@@ -106,7 +122,9 @@ export function renderWebhook(input: MessageInput, templates: TemplateSet): Rend
       firstAt: shortLine(analysis.group.firstAt, LIMITS.tag),
       lastAt: shortLine(analysis.group.lastAt, LIMITS.tag),
       labels: Object.fromEntries(
-        Object.entries(analysis.group.labels).slice(0, LIMITS.items).map(([key, value]) => [shortLine(key, LIMITS.tag), shortLine(value, LIMITS.line)]),
+        Object.entries(analysis.group.labels)
+          .slice(0, LIMITS.items)
+          .map(([key, value]) => [shortLine(key, LIMITS.tag), shortLine(value, LIMITS.line)]),
       ),
       agents: list(analysis.group.agents),
       alertIds: list(analysis.group.alertIds),
