@@ -1,60 +1,18 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { z } from 'zod';
 import { ConfigFileError } from './errors.ts';
+import { parseInventoryCsv } from './inventory-csv.ts';
+import { AssetEntry, type Criticality, type Entry } from './inventory-entry.ts';
 import { parseYamlSource } from './yaml-source.ts';
 import { issuesFromZod } from './zod-issues.ts';
-
-// The same four levels as the enrichment contract's Criticality (@herald/contracts), which
-// the enricher parses this package's output with.
-const Criticality = z.enum(['low', 'medium', 'high', 'critical']);
-
-const Cidr = z.string().transform((text, ctx) => {
-  const [address = '', bits = '', extra] = text.split('/');
-  const family = isIP(address);
-  const prefix = Number(bits);
-  const max = family === 6 ? 128 : 32;
-  if (extra !== undefined || family === 0 || !/^\d{1,3}$/.test(bits) || prefix > max) {
-    ctx.addIssue({ code: 'custom', message: `'${text}' is not a CIDR block such as 10.0.0.0/16` });
-    return z.NEVER;
-  }
-  const block = new BlockList();
-  block.addSubnet(address, prefix, family === 6 ? 'ipv6' : 'ipv4');
-  return { text, block };
-});
-
-const Ip = z.string().refine((text) => isIP(text) !== 0, 'is not an IPv4 or IPv6 address');
-
-const AssetEntry = z
-  .strictObject({
-    /** Agent name; `*` matches any run of characters (`web-*`); case does not matter. */
-    name: z.string().min(1).optional(),
-    /** A Wazuh agent group the agent belongs to (from the Wazuh API). */
-    group: z.string().min(1).optional(),
-    ip: Ip.optional(),
-    cidr: Cidr.optional(),
-    criticality: Criticality,
-    owner: z.string().min(1).optional(),
-    team: z.string().min(1).optional(),
-    tags: z.array(z.string().min(1)).optional(),
-  })
-  .superRefine((entry, ctx) => {
-    const keys = (['name', 'group', 'ip', 'cidr'] as const).filter(
-      (key) => entry[key] !== undefined,
-    );
-    if (keys.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `needs exactly one of name, group, ip or cidr to say which agents it is about${keys.length > 1 ? ` (has ${keys.join(', ')})` : ''}`,
-      });
-    }
-  });
 
 const InventoryFile = z.strictObject({ assets: z.array(AssetEntry) });
 
 /** What the inventory says about a machine (the enrichment's `asset`). */
 export interface AssetRecord {
-  criticality: z.output<typeof Criticality>;
+  criticality: Criticality;
   owner?: string;
   team?: string;
   tags?: string[];
@@ -76,8 +34,6 @@ export interface InventoryMatch {
   /** `name web-*`, `cidr 10.0.0.0/16`... */
   matchedBy: string;
 }
-
-type Entry = z.output<typeof AssetEntry> & { line: number };
 
 /** A validated asset inventory. Entries are tried in file order; the first match wins. */
 export interface Inventory {
@@ -166,7 +122,8 @@ export function parseInventory(text: string, file: string): Inventory {
 }
 
 /**
- * Reads and validates the inventory at `path` (the config's `inventory:`).
+ * Reads and validates the inventory at `path` (the config's `inventory:`): CSV when the name
+ * ends in `.csv` (see parseInventoryCsv), YAML otherwise.
  *
  * @throws ConfigFileError when the file cannot be read or is invalid.
  */
@@ -183,5 +140,7 @@ export async function loadInventory(path: string): Promise<Inventory> {
       },
     );
   }
-  return parseInventory(text, path);
+  return extname(path).toLowerCase() === '.csv'
+    ? parseInventoryCsv(text, path)
+    : parseInventory(text, path);
 }
