@@ -199,7 +199,10 @@ function describeGroup(group: GroupDigest | undefined): GroupView | undefined {
   const first = shortLine(utcTime(group.firstAt) ?? group.firstAt, LIMITS.tag);
   const last = shortLine(utcTime(group.lastAt) ?? group.lastAt, LIMITS.tag);
   const noun = group.count === 1 ? 'alert' : 'alerts';
-  const text = `${group.count} ${noun} like this one between ${first} and ${last}`;
+  const agents = tags(group.agents);
+  // Agents are worth naming only when the group spans more than the alert's own.
+  const where = agents.length > 1 ? ` on ${agents.join(', ')}` : '';
+  const text = `${group.count} ${noun} like this one between ${first} and ${last}${where}`;
   return {
     groupId: shortLine(group.groupId, LIMITS.tag),
     count: group.count,
@@ -207,7 +210,7 @@ function describeGroup(group: GroupDigest | undefined): GroupView | undefined {
     first,
     last,
     labels: tags(Object.entries(group.labels).map(([key, value]) => `${key}=${value}`)),
-    agents: tags(group.agents),
+    agents,
     sequence: group.sequence,
   };
 }

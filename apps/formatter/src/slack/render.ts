@@ -1,6 +1,6 @@
 import type { RenderedSlack } from '@herald/contracts';
 import { codePoints, cutText, truncationNote } from '../message/limits.ts';
-import { oneLine } from '../message/sanitize.ts';
+import { shortLine } from '../message/sanitize.ts';
 import { buildMessageView, type MessageInput, type MessageView } from '../message/view.ts';
 import { escapeSlack } from '../templates/escape.ts';
 import { renderPart, type TemplateSet } from '../templates/set.ts';
@@ -15,9 +15,13 @@ export const SLACK_LIMITS = {
   fieldTextChars: 2_000,
   fields: 10,
   contextElements: 10,
+  contextTextChars: 3_000,
   /** Preformatted log excerpt; not a published limit, kept to a section's size. */
   preformattedChars: 3_000,
 } as const;
+
+/** A templated title is one line and no longer than the view's own title may be. */
+const TITLE_MAX_CHARS = 300;
 
 type Block = { type: string } & Record<string, unknown>;
 
@@ -77,17 +81,27 @@ function sectionTexts(body: string, maxSections: number): string[] {
   return chunks;
 }
 
+/**
+ * `raw` escaped for mrkdwn within `max` characters. Cut before escaping (entities grow the
+ * text), so no `&amp;` is ever cut in half; the note says which limit cut it.
+ */
+function escapedWithin(raw: string, max: number, limit: string): string {
+  let kept = raw;
+  let escaped = escapeSlack(kept);
+  while (codePoints(escaped) > max) {
+    kept = cutText(kept, Math.floor(codePoints(kept) * 0.8), limit);
+    escaped = escapeSlack(kept);
+  }
+  return escaped;
+}
+
 function field(label: string, value: string | undefined): Record<string, unknown> | undefined {
   if (value === undefined) {
     return undefined;
   }
-  const text = `*${escapeSlack(label)}*\n${escapeSlack(value)}`;
+  const limit = `Slack allows ${SLACK_LIMITS.fieldTextChars} characters a field`;
   return mrkdwn(
-    cutText(
-      text,
-      SLACK_LIMITS.fieldTextChars,
-      `Slack allows ${SLACK_LIMITS.fieldTextChars} characters a field`,
-    ),
+    `*${escapeSlack(label)}*\n${escapedWithin(value, SLACK_LIMITS.fieldTextChars - label.length - 5, limit)}`,
   );
 }
 
@@ -118,7 +132,8 @@ function factFields(view: MessageView): Record<string, unknown>[] {
 export function renderSlack(input: MessageInput, templates: TemplateSet): RenderedSlack {
   const view = buildMessageView(input);
   const title =
-    oneLine(renderPart(templates, 'title', view) ?? view.title) || view.rule.description;
+    shortLine(renderPart(templates, 'title', view) ?? view.title, TITLE_MAX_CHARS) ||
+    view.rule.description;
   // Without a body template (the shipped one is templates/slack/body.liquid), the summary.
   const body = renderPart(templates, 'body', view) ?? escapeSlack(view.summary);
   const headerNote = '…';
@@ -142,7 +157,13 @@ export function renderSlack(input: MessageInput, templates: TemplateSet): Render
           {
             type: 'context',
             elements: [
-              mrkdwn(escapeSlack(`Missing information: ${view.gaps.join('; ')}`).slice(0, 3_000)),
+              mrkdwn(
+                escapedWithin(
+                  `Missing information: ${view.gaps.join('; ')}`,
+                  SLACK_LIMITS.contextTextChars,
+                  'Slack allows 3000 characters a context element',
+                ),
+              ),
             ],
           },
         ]
@@ -196,8 +217,8 @@ export function renderSlack(input: MessageInput, templates: TemplateSet): Render
     type: 'section',
     text: mrkdwn(text),
   }));
-  const fallback = cutText(
-    escapeSlack(`[${view.priorityLabel}] ${title}`),
+  const fallback = escapedWithin(
+    `[${view.priorityLabel}] ${title}`,
     SLACK_LIMITS.textChars,
     'Slack notification text',
   );

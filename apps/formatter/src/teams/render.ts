@@ -1,6 +1,6 @@
 import type { Priority, RenderedTeams } from '@herald/contracts';
 import { cutText, jsonBytes, truncationNote } from '../message/limits.ts';
-import { oneLine } from '../message/sanitize.ts';
+import { shortLine } from '../message/sanitize.ts';
 import { buildMessageView, type MessageInput, type MessageView } from '../message/view.ts';
 import { escapeMarkdown } from '../templates/escape.ts';
 import { renderPart, type TemplateSet } from '../templates/set.ts';
@@ -147,8 +147,9 @@ function fitted(view: MessageView, text: CardText): RenderedTeams['payload'] {
  */
 export function renderTeams(input: MessageInput, templates: TemplateSet): RenderedTeams {
   const view = buildMessageView(input);
+  // One line, and no longer than the view's own title may be (the escapes not counted).
   const title =
-    oneLine(renderPart(templates, 'title', view) ?? escapeMarkdown(view.title)) ||
+    shortLine(renderPart(templates, 'title', view) ?? escapeMarkdown(view.title), 400) ||
     escapeMarkdown(view.rule.description);
   // Without a body template (the shipped one is templates/teams/body.liquid), the summary.
   const body = (renderPart(templates, 'body', view) ?? escapeMarkdown(view.summary)).trim();
