@@ -1,9 +1,10 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
 import { describe, expect } from 'vitest';
 import { isBrokenCircuitError } from '@herald/breaker';
 import { createMetricsRegistry, createSilentLogger } from '@herald/runtime';
 import { pauseDestination, readBreakerStates, resumeDestination } from '@herald/streams';
 import { test, waitFor } from '@herald/testkit';
-import type { Redis } from 'ioredis';
 import { BreakerSync } from './breaker-sync.ts';
 import { createBreakerRegistry } from './breakers.ts';
 
@@ -138,6 +139,28 @@ describe('BreakerSync', () => {
       });
     } finally {
       await late.sync.stop();
+    }
+  });
+
+  test('a stop while Redis does not answer returns within its bound', async ({
+    redis: { namespace },
+  }) => {
+    // A server that accepts connections and never answers: every command waits.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const mute = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: null });
+    mute.on('error', () => {});
+    try {
+      const r = replica(mute, namespace, 'mute');
+      const started = Date.now();
+      await r.sync.stop({ withdrawWaitMs: 100 });
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      mute.disconnect();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });
