@@ -42,22 +42,35 @@ describe('the window between a commit and the next stream entry', () => {
     // 1. A separate process commits `enriched` and is SIGKILLed by the fault hook before
     //    it publishes to the analyze stream (and before it acknowledges its entry).
     const child = spawn(process.execPath, [FIXTURE], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: url, HERALD_REDIS_NAMESPACE: namespace },
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: url,
+        HERALD_REDIS_NAMESPACE: namespace,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     await waitFor('the doomed worker ready', () => out.includes('ready'));
     await publish(redis, streamKey(namespace, 'enrich'), [{ alertId: id, attempt: 0 }]);
 
     expect(await exited, out).toBe('SIGKILL');
     expect(out).toContain(`committed ${id}`);
-    const { rows } = await db.pool.query<{ state: string }>('SELECT state FROM alerts WHERE id = $1', [id]);
+    const { rows } = await db.pool.query<{ state: string }>(
+      'SELECT state FROM alerts WHERE id = $1',
+      [id],
+    );
     expect(rows[0]!.state).toBe('enriched');
     expect(await redis.xlen(streamKey(namespace, 'analyze'))).toBe(0);
-    const [pending] = (await redis.xpending(streamKey(namespace, 'enrich'), groupName('enrich'))) as [number];
+    const [pending] = (await redis.xpending(
+      streamKey(namespace, 'enrich'),
+      groupName('enrich'),
+    )) as [number];
     expect(pending).toBe(1);
 
     // 2. Survivors: another enrich replica (which reclaims the orphaned entry) and the
@@ -86,11 +99,17 @@ describe('the window between a commit and the next stream entry', () => {
     await analyze.start();
     try {
       await waitFor('the alert analyzed', async () => {
-        const { rows: now } = await db.pool.query<{ state: string }>('SELECT state FROM alerts WHERE id = $1', [id]);
+        const { rows: now } = await db.pool.query<{ state: string }>(
+          'SELECT state FROM alerts WHERE id = $1',
+          [id],
+        );
         return now[0]!.state === 'analyzed';
       });
       await waitFor('the orphaned enrich entry acknowledged', async () => {
-        const [left] = (await redis.xpending(streamKey(namespace, 'enrich'), groupName('enrich'))) as [number];
+        const [left] = (await redis.xpending(
+          streamKey(namespace, 'enrich'),
+          groupName('enrich'),
+        )) as [number];
         return left === 0;
       });
     } finally {
@@ -104,6 +123,12 @@ describe('the window between a commit and the next stream entry', () => {
       'SELECT to_state FROM alert_transitions WHERE alert_id = $1 ORDER BY id',
       [id],
     );
-    expect(history.rows.map((r) => r.to_state)).toEqual(['new', 'enriching', 'enriched', 'analyzing', 'analyzed']);
+    expect(history.rows.map((r) => r.to_state)).toEqual([
+      'new',
+      'enriching',
+      'enriched',
+      'analyzing',
+      'analyzed',
+    ]);
   });
 });
