@@ -1,10 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { test } from '@herald/db/testing';
-import { CORPUS_PATH } from '@herald/testkit';
+import { CORPUS_PATH, waitFor } from '@herald/testkit';
 import { countAlerts } from '@herald/ingest-api/src/testing.ts';
 import { dispatch } from '../dispatch.ts';
 import { createHeraldClient } from '../http-client.ts';
@@ -224,6 +226,28 @@ describe('replayFile against a busy Herald', () => {
       expect(failure.atLine).toBe(1);
       expect(failure.message).toContain('503');
       expect(server.posts()).toBe(3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('streams the file: the first batch is posted before the rest of the file exists', async () => {
+    const server = await busyHerald(0);
+    const fifo = join(dir, 'alerts.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const lines = (await readFile(CORPUS_PATH, 'utf8')).trim().split('\n');
+    try {
+      const replay = replayFile(fifo, createHeraldClient({ HERALD_URL: server.url }), {
+        ...options,
+        batchSize: 2,
+      });
+      const writer = createWriteStream(fifo);
+      writer.write(`${lines.slice(0, 2).join('\n')}\n`);
+      // A reader that waited for the end of the file would post nothing yet.
+      await waitFor('the first batch posted', () => server.posts() === 1);
+      writer.end(`${lines.slice(2).join('\n')}\n`);
+      expect((await replay).accepted).toBe(25);
+      expect(server.posts()).toBe(13);
     } finally {
       await server.close();
     }
