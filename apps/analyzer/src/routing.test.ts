@@ -12,6 +12,7 @@ import { REPO_ROOT, loadCorpus } from '@herald/testkit';
 import { Grouper } from './grouping/grouper.ts';
 import { settings } from './grouping/test-support.ts';
 import { createAnalyzeHandler } from './handler.ts';
+import { loadRoutingConfig } from './routing.ts';
 
 const context = { logger: createSilentLogger(), signal: new AbortController().signal };
 const NOW = new Date('2026-12-02T10:00:00Z');
@@ -126,6 +127,34 @@ describe('analyzer routing through the config file', () => {
     expect(result?.kind === 'done' && result.note).toMatch(/^grouped into /);
     // The explanation still names every receiver the tree reached.
     expect(analysisOf(result).routing?.receivers.map((r) => r.name)).toEqual(['pager', 'mail']);
+  });
+});
+
+describe('loadRoutingConfig', () => {
+  it('reads HERALD_CONFIG, with the environment for ${VAR} and the default grouping', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'herald-analyzer-config-'));
+    const file = join(dir, 'herald.yaml');
+    await writeFile(
+      file,
+      'receivers:\n  - name: pager\n    pagerduty: { routing_key: "${PD_KEY}" }\nroute: { receiver: pager }\n',
+    );
+    const loaded = await loadRoutingConfig(file, { PD_KEY: 'key', HERALD_GROUP_WAIT: '10s' });
+    expect(loaded.receivers).toEqual([
+      {
+        name: 'pager',
+        pagerduty: { routing_key: 'key', url: 'https://events.pagerduty.com/v2/enqueue' },
+      },
+    ]);
+    expect(loaded.route.grouping.groupWaitMs).toBe(10_000);
+  });
+
+  it("without HERALD_CONFIG, routes to the environment's one receiver", async () => {
+    const loaded = await loadRoutingConfig(undefined, {
+      HERALD_DEFAULT_RECEIVER: 'soc',
+      HERALD_NOTIFY_MIN_LEVEL: '5',
+    });
+    expect(loaded.source).toBe('environment');
+    expect(loaded.route.routes[0]).toMatchObject({ receiver: 'soc', name: 'notify-min-level' });
   });
 });
 
