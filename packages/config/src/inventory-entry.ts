@@ -5,6 +5,20 @@ import { z } from 'zod';
 // the enricher parses this package's output with.
 export const Criticality = z.enum(['low', 'medium', 'high', 'critical']);
 
+function globToRegex(glob: string): RegExp {
+  const body = glob
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+/** An agent name pattern, compiled once: entries are tried for every alert. */
+const NamePattern = z
+  .string()
+  .min(1)
+  .transform((text) => ({ text, pattern: globToRegex(text) }));
+
 const Cidr = z.string().transform((text, ctx) => {
   const [address = '', bits = '', extra] = text.split('/');
   const family = isIP(address);
@@ -25,7 +39,7 @@ const Ip = z.string().refine((text) => isIP(text) !== 0, 'is not an IPv4 or IPv6
 export const AssetEntry = z
   .strictObject({
     /** Agent name; `*` matches any run of characters (`web-*`); case does not matter. */
-    name: z.string().min(1).optional(),
+    name: NamePattern.optional(),
     /** A Wazuh agent group the agent belongs to (from the Wazuh API). */
     group: z.string().min(1).optional(),
     ip: Ip.optional(),

@@ -41,26 +41,14 @@ export interface Inventory {
   readonly entries: readonly Entry[];
 }
 
-function globToRegex(glob: string): RegExp {
-  const body = glob
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`, 'i');
-}
-
 function ipFamily(ip: string): 'ipv4' | 'ipv6' | undefined {
   const family = isIP(ip);
   return family === 4 ? 'ipv4' : family === 6 ? 'ipv6' : undefined;
 }
 
 function entryMatches(entry: Entry, agent: InventoryAgent): string | undefined {
-  if (
-    entry.name !== undefined &&
-    agent.name !== undefined &&
-    globToRegex(entry.name).test(agent.name)
-  ) {
-    return `name ${entry.name}`;
+  if (entry.name !== undefined && agent.name !== undefined && entry.name.pattern.test(agent.name)) {
+    return `name ${entry.name.text}`;
   }
   if (entry.group !== undefined && agent.groups?.includes(entry.group)) {
     return `group ${entry.group}`;
