@@ -83,14 +83,26 @@ export const TimeIntervalSchema = z.strictObject({
 export type TimeInterval = z.output<typeof TimeIntervalSchema>;
 type TimePeriod = z.output<typeof TimePeriod>;
 
+// One formatter per zone: building one costs far more than using it, and routes run per alert.
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+function clockIn(zone: string): Intl.DateTimeFormat {
+  let clock = clocks.get(zone);
+  if (!clock) {
+    clock = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      weekday: 'long',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    clocks.set(zone, clock);
+  }
+  return clock;
+}
+
 function periodHolds(period: TimePeriod, now: Date): boolean {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: period.location,
-    weekday: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(now);
+  const parts = clockIn(period.location).formatToParts(now);
   const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   const weekday = WEEKDAYS.indexOf(part('weekday').toLowerCase() as (typeof WEEKDAYS)[number]);
   const minute = Number(part('hour')) * 60 + Number(part('minute'));
