@@ -110,6 +110,23 @@ colour: red
     ]);
   });
 
+  it('reports shape problems and cross-check problems in one pass', () => {
+    expect(
+      messagesOf(`${RECEIVERS}route:
+  receiver: soc
+  group_wait: soon
+  routes:
+    - receiver: pager
+      continue: 'yes'
+    - receiver: pagr
+`),
+    ).toEqual([
+      expect.stringMatching(/^herald\.yaml:10:15: route\.group_wait: 'soon' is not a duration/),
+      expect.stringMatching(/^herald\.yaml:13:17: route\.routes\[0\]\.continue: /),
+      "herald.yaml:14:17: route.routes[1].receiver: no receiver named 'pagr'",
+    ]);
+  });
+
   it("reports a receiver's own channel errors rather than every channel it is not", () => {
     const lines = messagesOf(`receivers:
   - name: chat
