@@ -18,11 +18,9 @@ describe('delivery status guards', () => {
       c: 'c@example.com',
     });
     const [a, b, c] = await deliveryRows(db, alert.id);
-    for (const row of [a, b, c]) {
-      expect(await markSending(db.pool, row.id)).toBe(true);
-    }
+    expect(await markSending(db.pool, [a.id, b.id, c.id])).toEqual(new Set([a.id, b.id, c.id]));
 
-    expect(await markDelivered(db.pool, a.id, RECEIPT)).toBe(true);
+    expect(await markDelivered(db.pool, [{ id: a.id, receipt: RECEIPT }])).toEqual(new Set([a.id]));
     expect(await markAttemptFailed(db.pool, b.id, '550 no such user', true)).toBe(true);
     expect(await markNotAttempted(db.pool, c.id, 'c: connection refused')).toBe(true);
 
@@ -38,18 +36,38 @@ describe('delivery status guards', () => {
   }) => {
     const alert = await alertWithDeliveries(db, { soc: 'soc@example.com' });
     const [row] = await deliveryRows(db, alert.id);
-    await markSending(db.pool, row.id);
-    await markDelivered(db.pool, row.id, RECEIPT);
+    await markSending(db.pool, [row.id]);
+    await markDelivered(db.pool, [{ id: row.id, receipt: RECEIPT }]);
 
     expect(await markAttemptFailed(db.pool, row.id, 'late 451', false)).toBe(false);
     expect(await markAttemptFailed(db.pool, row.id, 'late 550', true)).toBe(false);
     expect(await markNotAttempted(db.pool, row.id, 'late outage')).toBe(false);
-    expect(await markDelivered(db.pool, row.id, { ...RECEIPT, response: '250 second copy' })).toBe(
-      false,
-    );
+    expect(
+      await markDelivered(db.pool, [
+        { id: row.id, receipt: { ...RECEIPT, response: '250 second copy' } },
+      ]),
+    ).toEqual(new Set());
+    expect(await markSending(db.pool, [row.id])).toEqual(new Set());
 
     expect(await deliveryRows(db, alert.id)).toMatchObject([
       { status: 'delivered', attempts: 1, receipt: RECEIPT, last_error: null },
+    ]);
+  });
+
+  test('one statement marks and records a whole batch, each row with its own receipt', async ({
+    db,
+  }) => {
+    const alert = await alertWithDeliveries(db, { a: 'a@example.com', b: 'b@example.com' });
+    const [a, b] = await deliveryRows(db, alert.id);
+    await markSending(db.pool, [a.id, b.id]);
+    const recorded = await markDelivered(db.pool, [
+      { id: a.id, receipt: { ...RECEIPT, messageId: '<a@herald>' } },
+      { id: b.id, receipt: { ...RECEIPT, messageId: '<b@herald>' } },
+    ]);
+    expect(recorded).toEqual(new Set([a.id, b.id]));
+    expect(await deliveryRows(db, alert.id)).toMatchObject([
+      { receiver: 'a', status: 'delivered', receipt: { messageId: '<a@herald>' } },
+      { receiver: 'b', status: 'delivered', receipt: { messageId: '<b@herald>' } },
     ]);
   });
 
@@ -57,7 +75,7 @@ describe('delivery status guards', () => {
     const alert = await alertWithDeliveries(db, { soc: 'soc@example.com' });
     const [row] = await deliveryRows(db, alert.id);
 
-    expect(await markDelivered(db.pool, row.id, RECEIPT)).toBe(false);
+    expect(await markDelivered(db.pool, [{ id: row.id, receipt: RECEIPT }])).toEqual(new Set());
     expect(await markAttemptFailed(db.pool, row.id, '550', true)).toBe(false);
     expect(await deliveryRows(db, alert.id)).toMatchObject([{ status: 'pending', receipt: null }]);
   });

@@ -27,31 +27,44 @@ export async function loadDeliveries(
 }
 
 /**
- * Records, before the send, that it is about to happen: committed on its own, so that
- * after a crash the row says the message may have gone out.
+ * Records, before the sends, that they are about to happen: one statement for the batch,
+ * committed on its own, so that after a crash each row says its message may have gone
+ * out. Returns the ids it marked: a row no longer pending or sending (another replica
+ * finished it) is left alone.
  */
-export async function markSending(pool: pg.Pool, id: string): Promise<boolean> {
-  const { rowCount } = await pool.query(
-    `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = now()
-      WHERE id = $1 AND status IN ('pending', 'sending')`,
-    [id],
-  );
-  return rowCount === 1;
+export async function markSending(pool: pg.Pool, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await pool.query<{ id: string }>({
+    name: 'herald-deliveries-sending',
+    text: `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = now()
+            WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'sending')
+        RETURNING id`,
+    values: [ids],
+  });
+  return new Set(rows.map((row) => row.id));
 }
 
 /**
- * Records the receipt of a send. Only a delivery still `sending` changes: a replica that
- * lost its claim must not overwrite what the one that took over recorded. Idempotent, so
- * it can be retried. False when the row was no longer `sending`.
+ * Records the receipts of sends, in one statement. Only a delivery still `sending`
+ * changes: a replica that lost its claim must not overwrite what the one that took over
+ * recorded. Idempotent, so it can be retried. Returns the ids it recorded.
  */
-export async function markDelivered(pool: pg.Pool, id: string, receipt: unknown): Promise<boolean> {
-  const { rowCount } = await pool.query(
-    `UPDATE deliveries SET status = 'delivered', receipt = $2, last_error = NULL,
-            delivered_at = now(), updated_at = now()
-      WHERE id = $1 AND status = 'sending'`,
-    [id, JSON.stringify(receipt)],
-  );
-  return rowCount === 1;
+export async function markDelivered(
+  pool: pg.Pool,
+  receipts: readonly { id: string; receipt: unknown }[],
+): Promise<Set<string>> {
+  if (receipts.length === 0) return new Set();
+  const { rows } = await pool.query<{ id: string }>({
+    name: 'herald-deliveries-delivered',
+    text: `UPDATE deliveries d
+              SET status = 'delivered', receipt = r.receipt, last_error = NULL,
+                  delivered_at = now(), updated_at = now()
+             FROM unnest($1::uuid[], $2::jsonb[]) AS r(id, receipt)
+            WHERE d.id = r.id AND d.status = 'sending'
+        RETURNING d.id`,
+    values: [receipts.map((r) => r.id), receipts.map((r) => JSON.stringify(r.receipt))],
+  });
+  return new Set(rows.map((row) => row.id));
 }
 
 /**

@@ -1,14 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isBrokenCircuitError } from '@herald/breaker';
-import { RenderedMessageSchema } from '@herald/contracts';
+import { RenderedMessageSchema, type RenderedMessage } from '@herald/contracts';
 import type { AttemptResult, ClaimedAlert, Database } from '@herald/db';
 import type { Logger } from '@herald/runtime';
 import type { StageHandler } from '@herald/stage';
 import {
-  deliveryStatus,
   loadDeliveries,
   markAttemptFailed,
-  markDelivered,
   markNotAttempted,
   markSending,
   type DeliveryRow,
@@ -20,6 +17,7 @@ import {
   type Destination,
   type Destinations,
 } from './destinations.ts';
+import { ReceiptWriter } from './receipt-writer.ts';
 import { classifySendFailure } from './send-failure.ts';
 
 /** Runs outbound calls through the destination's circuit breaker. */
@@ -70,6 +68,12 @@ const RECEIPT_DEFAULTS = {
 const RECEIPT_MAX_PAUSE_MS = 5_000;
 // A Retry-After beyond this is a provider's mistake, not a reason to hold alerts for days.
 const MAX_RETRY_AFTER_MS = 3_600_000; // 1 h
+
+/** A delivery as the batch found it, before anything was written. */
+type Planned =
+  | { kind: 'finished'; outcome: DeliveryOutcome }
+  | { kind: 'unsendable'; error: string }
+  | { kind: 'send'; message: RenderedMessage; destination: Destination };
 
 type DeliveryOutcome =
   | { kind: 'delivered' }
@@ -131,8 +135,10 @@ function alertResult(alertId: string, outcomes: readonly DeliveryOutcome[]): Att
 }
 
 /**
- * Delivers every pending message of each alert once per receiver. A delivery is marked
- * `sending` (committed) before the send and `delivered` with its receipt after, so a
+ * Delivers every pending message of each alert once per receiver. The deliveries of a
+ * batch are marked `sending` (one statement, committed) before the first send, and each is
+ * marked `delivered` with its receipt after (receipts of messages that go out together
+ * share a statement), so a
  * redelivered stream entry finds finished deliveries and does not send them again. Once
  * the transport took a message its delivery never goes back to pending: the receipt write
  * is retried, and if it still fails the row stays `sending`, so only that failure (or a
@@ -146,48 +152,75 @@ function alertResult(alertId: string, outcomes: readonly DeliveryOutcome[]): Att
 export function createSendHandler(options: SendHandlerOptions): StageHandler {
   const { db, destinations, breakers, gate, logger } = options;
   const { receiptWriteBudgetMs, receiptRetryDelayMs } = { ...RECEIPT_DEFAULTS, ...options };
+  const receipts = new ReceiptWriter({
+    pool: db.pool,
+    budgetMs: receiptWriteBudgetMs,
+    firstPauseMs: receiptRetryDelayMs,
+    maxPauseMs: RECEIPT_MAX_PAUSE_MS,
+  });
 
   function changedUnderUs(row: DeliveryRow): DeliveryOutcome {
     return { kind: 'retry', error: `${row.receiver}: delivery changed under us` };
   }
 
-  async function deliver(row: DeliveryRow, signal: AbortSignal): Promise<DeliveryOutcome> {
+  /**
+   * What a delivery needs before anything is written: its outcome when it is finished, or
+   * cannot be sent as it is, or the message and where it goes.
+   */
+  function plan(row: DeliveryRow): Planned {
     if (row.status === 'delivered') {
-      return { kind: 'delivered' };
+      return { kind: 'finished', outcome: { kind: 'delivered' } };
     }
     if (row.status === 'failed') {
-      return { kind: 'failed', error: `${row.receiver}: ${row.lastError ?? 'failed'}` };
+      return {
+        kind: 'finished',
+        outcome: { kind: 'failed', error: `${row.receiver}: ${row.lastError ?? 'failed'}` },
+      };
     }
     const rendered = RenderedMessageSchema.safeParse(row.rendered);
     if (!rendered.success || rendered.data.channel !== row.channel) {
-      return failUnsent(row, 'rendered message is unreadable');
+      return { kind: 'unsendable', error: 'rendered message is unreadable' };
     }
-    let destination: Destination;
     try {
-      destination = destinations.resolve(row.receiver, row.channel);
+      return {
+        kind: 'send',
+        message: rendered.data,
+        destination: destinations.resolve(row.receiver, row.channel),
+      };
     } catch (err) {
       if (!isNoDestinationError(err)) throw err;
-      return failUnsent(row, err.message);
+      return { kind: 'unsendable', error: err.message };
     }
+  }
 
-    // Before the attempt is counted: waiting for a rate limit costs the delivery nothing.
+  /** Sends one delivery the batch marked `sending`. */
+  async function deliver(
+    row: DeliveryRow,
+    planned: Extract<Planned, { kind: 'send' | 'unsendable' }>,
+    signal: AbortSignal,
+  ): Promise<DeliveryOutcome> {
+    if (planned.kind === 'unsendable') {
+      // Failed, its one attempt counted.
+      await markAttemptFailed(db.pool, row.id, planned.error, true);
+      return { kind: 'failed', error: `${row.receiver}: ${planned.error}` };
+    }
+    const { destination, message } = planned;
+
     const waitMs = gate ? await gate.admit(destination.limitKey, destination.rateLimit) : 0;
     if (waitMs > 0) {
-      return {
-        kind: 'deferred',
-        delayMs: waitMs,
-        reason: `${row.receiver}: ${destination.limitKey} rate limited, next message in ${waitMs} ms`,
-      };
+      // Waiting for a rate limit costs the delivery nothing: the attempt is given back.
+      const reason = `${row.receiver}: ${destination.limitKey} rate limited, next message in ${waitMs} ms`;
+      if (!(await markNotAttempted(db.pool, row.id, reason))) {
+        return changedUnderUs(row);
+      }
+      return { kind: 'deferred', delayMs: waitMs, reason };
     }
 
-    if (!(await markSending(db.pool, row.id))) {
-      return changedUnderUs(row);
-    }
     let receipt: DeliveryReceipt;
     try {
       receipt = await breakers
         .get(destination.name)
-        .execute((callSignal) => destination.send(rendered.data, row.messageKey, callSignal), {
+        .execute((callSignal) => destination.send(message, row.messageKey, callSignal), {
           signal,
         });
     } catch (err) {
@@ -195,15 +228,6 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
     }
     // The message is out: from here on the delivery must not become pending again.
     return recordReceipt(row, receipt);
-  }
-
-  /** A delivery that cannot be sent as it is: failed, its one attempt counted. */
-  async function failUnsent(row: DeliveryRow, error: string): Promise<DeliveryOutcome> {
-    if (!(await markSending(db.pool, row.id))) {
-      return changedUnderUs(row);
-    }
-    await markAttemptFailed(db.pool, row.id, error, true);
-    return { kind: 'failed', error: `${row.receiver}: ${error}` };
   }
 
   async function throttled(
@@ -291,41 +315,27 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
       );
     }
 
-    let lastError: unknown;
-    const giveUpAt = Date.now() + receiptWriteBudgetMs;
-    for (let pause = receiptRetryDelayMs; ; pause = Math.min(pause * 2, RECEIPT_MAX_PAUSE_MS)) {
-      try {
-        if (await markDelivered(db.pool, row.id, receipt)) {
-          logger.info({ ...fields, providerId }, 'message delivered');
-          return { kind: 'delivered' };
-        }
-        // Not `sending` any more: an earlier try whose reply was lost, or a replica that
-        // took the alert over, recorded it first.
-        const status = await deliveryStatus(db.pool, row.id);
-        if (status === 'delivered') {
-          return { kind: 'delivered' };
-        }
-        logger.warn(
-          { ...fields, status, receipt },
-          'message sent, but its delivery changed under us',
-        );
-        return changedUnderUs(row);
-      } catch (err) {
-        lastError = err;
-      }
-      if (Date.now() + pause > giveUpAt) break;
-      await sleep(pause);
+    const outcome = await receipts.record(row.id, receipt);
+    if (outcome.kind === 'recorded') {
+      logger.info({ ...fields, providerId }, 'message delivered');
+      return { kind: 'delivered' };
     }
-
+    if (outcome.kind === 'changed') {
+      logger.warn(
+        { ...fields, status: outcome.status, receipt },
+        'message sent, but its delivery changed under us',
+      );
+      return changedUnderUs(row);
+    }
     // The row stays `sending`: the next attempt resends the same Message-ID, and this line
     // is what tells an operator which copy the receiver already has.
     logger.error(
-      { err: lastError, ...fields, receipt },
+      { err: outcome.err, ...fields, receipt },
       'message sent, but its receipt was not recorded',
     );
     return {
       kind: 'retry',
-      error: `${row.receiver}: sent, but the receipt was not recorded: ${errorText(lastError)}`,
+      error: `${row.receiver}: sent, but the receipt was not recorded: ${errorText(outcome.err)}`,
     };
   }
 
@@ -343,11 +353,21 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
         db.pool,
         alerts.map((a) => a.id),
       );
+      const plans = rows.map(plan);
+      // One statement marks every delivery of the batch that is to be tried.
+      const marked = await markSending(
+        db.pool,
+        rows.filter((_, index) => plans[index]!.kind !== 'finished').map((row) => row.id),
+      );
       const outcomes = await mapLimited(
-        rows,
+        rows.map((row, index) => ({ row, planned: plans[index]! })),
         options.concurrency,
-        (row) => deliver(row, signal),
-        unexpected,
+        async ({ row, planned }) => {
+          if (planned.kind === 'finished') return planned.outcome;
+          if (!marked.has(row.id)) return changedUnderUs(row);
+          return deliver(row, planned, signal);
+        },
+        ({ row }, err) => unexpected(row, err),
       );
       const byAlert = new Map<string, DeliveryOutcome[]>();
       rows.forEach((row, index) =>
