@@ -126,6 +126,10 @@ describe('silence routes', () => {
         /^endsAt must be in the future/,
       ],
       [{ ...valid, colour: 'red' }, /^unknown field "colour"/],
+      // A misspelt field reads as empty, so a negative matcher on it would hold for every alert.
+      [{ ...valid, matchers: ['rule.idd!=5710'] }, /^matchers would silence every alert/],
+      [{ ...valid, matchers: ['data.srcip=~.*', 'agent.name!~web-.*'] }, /^matchers would silence/],
+      [{ ...valid, matchers: ['data.srcip=""'] }, /^matchers would silence every alert/],
     ];
     for (const [payload, message] of cases) {
       const res = await app.inject(post(payload));
