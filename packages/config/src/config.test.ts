@@ -168,6 +168,25 @@ route:
     ]);
   });
 
+  it('refuses grouping durations longer than the grouping stage can keep', () => {
+    const lines = messagesOf(`${RECEIVERS}route:
+  receiver: soc
+  repeat_interval: 24d
+  routes:
+    - receiver: pager
+      repeat_interval: 30d
+      group_interval: 2147483648ms
+`);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^herald\.yaml:14:23: route\.routes\[0\]\.group_interval: must be at most 24d/,
+      ),
+      expect.stringMatching(
+        /^herald\.yaml:13:24: route\.routes\[0\]\.repeat_interval: must be at most 24d/,
+      ),
+    ]);
+  });
+
   it('refuses matchers on the root route and a child with no receiver anywhere above it', () => {
     expect(
       messagesOf(`${RECEIVERS}route:

@@ -100,4 +100,11 @@ describe('groupingFromEnv', () => {
       /HERALD_GROUP_BY: write comma-separated field paths[\s\S]*HERALD_GROUP_WAIT: 'soon' is not a duration/,
     );
   });
+
+  it('refuses a duration longer than the grouping stage can keep', () => {
+    expect(groupingFromEnv({ HERALD_REPEAT_INTERVAL: '24d' }).repeatIntervalMs).toBe(2_073_600_000);
+    expect(() => groupingFromEnv({ HERALD_REPEAT_INTERVAL: '30d' })).toThrow(
+      /HERALD_REPEAT_INTERVAL: '30d' is too long: at most 24d/,
+    );
+  });
 });

@@ -2,7 +2,7 @@ import { parseDuration } from './duration.ts';
 import { ConfigFileError } from './errors.ts';
 import type { EnvSource } from './interpolate.ts';
 import { isFieldPath } from './conditions.ts';
-import { DEFAULT_GROUPING, type GroupingSettings } from './route-tree.ts';
+import { DEFAULT_GROUPING, MAX_GROUPING_MS, type GroupingSettings } from './route-tree.ts';
 
 const DURATIONS = {
   HERALD_GROUP_WAIT: 'groupWaitMs',
@@ -43,6 +43,10 @@ export function groupingFromEnv(env: EnvSource): GroupingSettings {
       problems.push(
         `${name}: '${text}' is not a duration: write a whole number and one unit of ms, s, m, h or d`,
       );
+      continue;
+    }
+    if (ms > MAX_GROUPING_MS) {
+      problems.push(`${name}: '${text}' is too long: at most 24d`);
       continue;
     }
     grouping[key] = ms;

@@ -32,7 +32,12 @@ export { loadConfig, parseConfig, type ConfigOptions, type HeraldConfig } from '
 export { configFromEnv } from './from-env.ts';
 export { groupingFromEnv } from './grouping-env.ts';
 export type { EnvSource } from './interpolate.ts';
-export { DEFAULT_GROUPING, type GroupingSettings, type RouteNode } from './route-tree.ts';
+export {
+  DEFAULT_GROUPING,
+  MAX_GROUPING_MS,
+  type GroupingSettings,
+  type RouteNode,
+} from './route-tree.ts';
 export {
   evaluateCondition,
   formatRouteCondition,

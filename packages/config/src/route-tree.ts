@@ -23,6 +23,18 @@ export const DEFAULT_GROUPING: GroupingSettings = Object.freeze({
   repeatIntervalMs: 14_400_000, // 4 h
 });
 
+/**
+ * The longest group wait, group interval or repeat interval: the grouping tables hold them as
+ * 32-bit milliseconds, and a longer one (`repeat_interval: 30d`) would fail every batch of the
+ * analyzer that touches the group instead of failing here, at start, with the line.
+ */
+export const MAX_GROUPING_MS = 2_147_483_647; // 24 days 20 h
+
+const GroupingDuration = Duration.refine(
+  (ms) => ms <= MAX_GROUPING_MS,
+  'must be at most 24d (the longest the grouping stage can wait)',
+);
+
 const FieldPath = z.string().refine(isFieldPath, 'is not a field path (e.g. rule.id, agent.name)');
 
 /** A route as written in the file. Children inherit what they leave out. */
@@ -48,9 +60,9 @@ export const RawRouteSchema: z.ZodType<RawRoute, unknown> = z.lazy(() =>
     matchers: z.array(RouteConditionSchema).optional(),
     continue: z.boolean().optional(),
     group_by: z.array(FieldPath).min(1).optional(),
-    group_wait: Duration.optional(),
-    group_interval: Duration.optional(),
-    repeat_interval: Duration.optional(),
+    group_wait: GroupingDuration.optional(),
+    group_interval: GroupingDuration.optional(),
+    repeat_interval: GroupingDuration.optional(),
     active_time_intervals: z.array(z.string().min(1)).optional(),
     mute_time_intervals: z.array(z.string().min(1)).optional(),
     routes: z.array(RawRouteSchema).optional(),
