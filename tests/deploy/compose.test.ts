@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { matchesGlob } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HEALTH_PORTS } from '../../deploy/docker/healthcheck.ts';
-import { COMPOSE_FILE, documentedVariables, interpolatedVariables, readYaml } from './src/files.ts';
+import { CONFIG_MOUNT_PATH, configReaders } from './src/config-file.ts';
+import {
+  COMPOSE_FILE,
+  DOCKERIGNORE,
+  documentedValues,
+  documentedVariables,
+  interpolatedVariables,
+  readYaml,
+} from './src/files.ts';
 import { createComposeValidator } from './src/schemas.ts';
 import { envNames, PER_PROCESS_VARIABLES, SERVICES } from './src/services.ts';
 
@@ -15,12 +24,18 @@ interface ComposeService {
   healthcheck?: { test: string[] };
   restart?: string;
   volumes?: string[];
+  env_file?: (string | { path: string; required?: boolean })[];
 }
 
 interface ComposeFile {
   services: Record<string, ComposeService>;
   volumes: Record<string, unknown>;
 }
+
+// What an operator sets in .env to use the configuration file: the host folder mounted at
+// CONFIG_MOUNT_PATH, and the env file holding the values of the file's ${NAME} references.
+const CONFIG_VOLUME = `\${HERALD_CONFIG_DIR:-./config}:${CONFIG_MOUNT_PATH}:ro`;
+const SECRETS_ENV_FILE = { path: '${HERALD_SECRETS_FILE:-.env.secrets}', required: false };
 
 const [document] = readYaml(COMPOSE_FILE);
 const compose = document?.value as ComposeFile;
@@ -133,5 +148,52 @@ describe('docker-compose.yml', () => {
         app.name,
       ).toEqual([]);
     }
+  });
+});
+
+describe('docker-compose.yml: the configuration file', () => {
+  const readers: string[] = configReaders().map((reader) => reader.name);
+
+  it('is read by the four stage services (taken from their schemas), so the checks are live', () => {
+    expect(readers).toEqual(['enricher', 'analyzer', 'formatter', 'sender']);
+  });
+
+  it('mounts the config folder read-only at the fixed path in exactly the services that read it', () => {
+    for (const [name, entry] of Object.entries(compose.services)) {
+      const mounts = (entry.volumes ?? []).filter((volume) => volume.includes(CONFIG_MOUNT_PATH));
+      expect(mounts, name).toEqual(readers.includes(name) ? [CONFIG_VOLUME] : []);
+    }
+  });
+
+  it('passes HERALD_CONFIG through from .env, so without it the services stay env-only', () => {
+    for (const name of readers) {
+      expect(service(name).environment?.HERALD_CONFIG, name).toBe('${HERALD_CONFIG:-}');
+    }
+  });
+
+  it('gives the operator-named secrets env file, optional, to exactly the services that read it', () => {
+    for (const [name, entry] of Object.entries(compose.services)) {
+      expect(entry.env_file, name).toEqual(readers.includes(name) ? [SECRETS_ENV_FILE] : undefined);
+    }
+  });
+
+  it('documents, in .env.example, a HERALD_CONFIG inside the mount and the same defaults', () => {
+    const values = documentedValues();
+    expect(values.get('HERALD_CONFIG')).toMatch(new RegExp(`^${CONFIG_MOUNT_PATH}/[^/]+$`));
+    expect(values.get('HERALD_CONFIG_DIR')).toBe('./config');
+    expect(values.get('HERALD_SECRETS_FILE')).toBe('.env.secrets');
+  });
+
+  it('keeps the default secrets file out of every image build context', () => {
+    const file = /:-([^}]+)\}$/.exec(SECRETS_ENV_FILE.path)?.[1] ?? '';
+    // .dockerignore semantics: the last pattern that matches decides; `!` re-includes.
+    const decisive = readFileSync(DOCKERIGNORE, 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .filter((pattern) => matchesGlob(file, pattern.replace(/^!/, '')))
+      .at(-1);
+    expect(file).toBe('.env.secrets');
+    expect(decisive).toBe('.env.*');
   });
 });

@@ -83,6 +83,19 @@ export function documentedVariables(): Set<string> {
   return names;
 }
 
+/**
+ * The example value .env.example gives each variable (`NAME=value` or `# NAME=value`); the
+ * first one wins.
+ */
+export function documentedValues(): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of readFileSync(ENV_EXAMPLE_FILE, 'utf8').split('\n')) {
+    const match = /^(?:#\s*)?([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (match?.[1] && !values.has(match[1])) values.set(match[1], match[2] ?? '');
+  }
+  return values;
+}
+
 /** The variables a compose file interpolates (`${NAME}`, `${NAME:-default}`, ...). */
 export function interpolatedVariables(text: string): Set<string> {
   return new Set(
