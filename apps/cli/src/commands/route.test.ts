@@ -46,6 +46,24 @@ describe('herald route test <file>', () => {
     );
   });
 
+  it('routes on the analysis as the analyzer does (analysis.priority, analysis.family)', async () => {
+    const config = CONFIG.replace(
+      "matchers: ['rule.level>=10', 'asset.criticality=critical']",
+      "matchers: ['analysis.priority=~high|critical', 'analysis.family!=\"\"']",
+    );
+    const dir = await folderWith({
+      'herald.yaml': config,
+      'inventory.yaml': INVENTORY,
+      'alert.json': JSON.stringify(loadCorpus()[4]!.alert),
+    });
+    const run = captured({}, dir);
+    expect(await herald(['test', 'alert.json', '--config', 'herald.yaml'], run.io)).toBe(0);
+    expect(run.out()).toContain('  -> pager  via route.routes[0]\n');
+    expect(run.out()).toMatch(
+      /analysis\.priority=~"high\|critical" \(analysis\.priority is (high|critical)\)/,
+    );
+  });
+
   it('explains the fallback to the root receiver for an alert no route takes', async () => {
     const dir = await setup({ 'alert.json': JSON.stringify(loadCorpus()[0]!.alert) });
     const run = captured({}, dir);

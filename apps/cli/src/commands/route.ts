@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { isConfigFileError, parseDuration, routeAlert } from '@herald/config';
 import type { Enrichment } from '@herald/contracts';
+import { analyzeAlert } from '@herald/analyzer/src/analysis/analyze.ts';
 import { enrichFromAlert } from '@herald/enricher/src/from-alert.ts';
 import { applyInventory } from '@herald/enricher/src/inventory.ts';
 import { UsageError, type CliIo, type Command } from '../command.ts';
@@ -17,7 +18,7 @@ const USAGE = `usage: herald route test <alerts.json> [--config FILE] [--at TIME
   test <file>   which receivers each alert of the file (one alert, a JSON array, or NDJSON
                 as in alerts.json) reaches through the routing tree, and why. The enrichment
                 is what the alert says plus the inventory (no Wazuh API lookup, so
-                agent.groups is unknown). --at sets the time for time intervals (ISO 8601,
+                agent.groups is unknown); the analysis is the analyzer's, without repetition. --at sets the time for time intervals (ISO 8601,
                 default now); --json prints one JSON line per alert.
   test --since  replays the alerts stored in PostgreSQL (DATABASE_URL) received within the
                 duration through the configuration, with their stored enrichment and their
@@ -72,7 +73,15 @@ async function testFile(
   for (const { place, alert } of alerts) {
     let enrichment: Enrichment = enrichFromAlert(alert);
     if (loaded.inventory) enrichment = applyInventory(enrichment, loaded.inventory);
-    const result = routeAlert(loaded.config, alert, enrichment, at);
+    // Routes may match the analysis (analysis.priority): the analyzer's own deterministic
+    // result, without the repetition only stored alerts have.
+    const result = routeAlert(
+      loaded.config,
+      alert,
+      enrichment,
+      at,
+      analyzeAlert(alert, enrichment),
+    );
     if (json) {
       io.stdout(
         `${JSON.stringify({
