@@ -33,7 +33,17 @@ const Cidr = z.string().transform((text, ctx) => {
   return { text, block };
 });
 
-const Ip = z.string().refine((text) => isIP(text) !== 0, 'is not an IPv4 or IPv6 address');
+// Compared as addresses, not text: an agent may report `2001:DB8:0::7` for `2001:db8::7`.
+const Ip = z.string().transform((text, ctx) => {
+  const family = isIP(text);
+  if (family === 0) {
+    ctx.addIssue({ code: 'custom', message: 'is not an IPv4 or IPv6 address' });
+    return z.NEVER;
+  }
+  const block = new BlockList();
+  block.addAddress(text, family === 6 ? 'ipv6' : 'ipv4');
+  return { text, block };
+});
 
 /** One inventory entry, from YAML or from a CSV row. */
 export const AssetEntry = z

@@ -50,6 +50,13 @@ describe('inventory', () => {
     });
   });
 
+  it('matches an IPv6 address however the agent writes it (case, zeros, compression)', () => {
+    for (const ip of ['2001:DB8::7', '2001:0db8:0000:0000:0000:0000:0000:0007', '2001:db8:0::7']) {
+      expect(findAsset(inventory, { ip }), ip).toMatchObject({ matchedBy: 'ip 2001:db8::7' });
+    }
+    expect(findAsset(inventory, { ip: '2001:db8::8' })).toBeUndefined();
+  });
+
   it('lets the first matching entry win, in file order', () => {
     // db-01 is also inside 10.0.0.0/16 and in group web: the entry above those wins.
     expect(findAsset(inventory, { name: 'db-01', ip: '10.0.0.5', groups: ['web'] })?.entry).toBe(0);

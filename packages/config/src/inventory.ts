@@ -53,10 +53,10 @@ function entryMatches(entry: Entry, agent: InventoryAgent): string | undefined {
   if (entry.group !== undefined && agent.groups?.includes(entry.group)) {
     return `group ${entry.group}`;
   }
-  if (entry.ip !== undefined && agent.ip !== undefined && entry.ip === agent.ip) {
-    return `ip ${entry.ip}`;
-  }
   const family = agent.ip === undefined ? undefined : ipFamily(agent.ip);
+  if (entry.ip !== undefined && agent.ip !== undefined && family) {
+    if (entry.ip.block.check(agent.ip, family)) return `ip ${entry.ip.text}`;
+  }
   if (
     entry.cidr !== undefined &&
     agent.ip !== undefined &&
