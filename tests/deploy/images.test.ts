@@ -1,7 +1,8 @@
 // Each image's build steps run outside Docker (no Docker engine runs here), then the result
 // runs as the image would, as an unprivileged user: the migration image migrates an empty
 // database; each service starts from its pruned tree against the test PostgreSQL and Redis,
-// answers its health checks and exits 0 on SIGTERM; and the five together deliver an alert.
+// answers its health checks and exits 0 on SIGTERM; the five together deliver an alert; and
+// the four that read the configuration file load it as Kubernetes and compose mount it.
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,13 @@ import {
   waitFor,
 } from '@herald/testkit';
 import { IMAGE_TARGETS, type ImageTarget } from '../../deploy/docker/prune.ts';
+import {
+  CONFIG_FILE_CONFIGMAP,
+  CONFIG_SECRETS,
+  configReaders,
+  writeConfigMapFolder,
+} from './src/config-file.ts';
+import { objectsOfKind } from './src/files.ts';
 import { buildImage, run, type BuiltImage, type RunAs } from './src/image-build.ts';
 import {
   containerEnv,
@@ -204,6 +212,42 @@ describe('the five service images together', () => {
       // Header names are case-insensitive; the mail composer writes this one as ...-ID.
       expect(readFileSync(join(mailbox, eml), 'utf8')).toMatch(
         new RegExp(`^X-Herald-Alert-Id: ${alertId}\\r?$`, 'im'),
+      );
+      for (const started of running) expect(await started.stop(), started.output()).toBe(0);
+    } finally {
+      await Promise.all(running.map((started) => started.stop().catch(() => {})));
+      await redis.close();
+      await database.drop();
+    }
+  }, 90_000);
+});
+
+describe('the four stage images with the configuration file', () => {
+  it('load it from a folder laid out as its ConfigMap volume, the Secret template as environment', async () => {
+    const configMap = objectsOfKind('ConfigMap').find(
+      (map) => map.metadata.name === CONFIG_FILE_CONFIGMAP,
+    );
+    const secret = objectsOfKind('Secret').find((found) => found.metadata.name === CONFIG_SECRETS);
+    const folder = writeConfigMapFolder(configMap?.data ?? {}, join(workDir, 'config-file'));
+    const database = await createTestDatabase();
+    const redis = await createTestRedis();
+    const stores = { databaseUrl: database.url, redisUrl: redis.url, namespace: redis.namespace };
+    const mailbox = writableFolder('config-mailbox-');
+    const running: StartedService[] = [];
+    try {
+      for (const service of configReaders()) {
+        const env = {
+          ...containerEnv(service, stores, await freePort(), mailbox),
+          ...secret?.stringData,
+          HERALD_CONFIG: join(folder, 'herald.yaml'),
+        };
+        running.push(startService(node, image(service.name).appRoot, service, env, UNPRIVILEGED));
+      }
+      // Each of them exits 1 at start on a config file it cannot read or resolve.
+      await Promise.all(running.map(waitUntilReady));
+      const sender = running.find((started) => started.name === 'sender') as StartedService;
+      expect(sender.output()).toMatch(
+        /"receivers":\["soc-email","soc-slack","oncall-pagerduty"\].*"receivers loaded"/,
       );
       for (const started of running) expect(await started.stop(), started.output()).toBe(0);
     } finally {

@@ -3,6 +3,7 @@
 // Secret (Kubernetes). The services that get both are the ones whose schema reads it.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { envNames, SERVICES, type Service } from './services.ts';
 
 /** Where compose and Kubernetes mount the configuration folder in a container. */
@@ -22,9 +23,23 @@ export function configReaders(): Service[] {
 // The loader's own syntax (packages/config/src/interpolate.ts): `$${NAME}` is a literal.
 const REFERENCE = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-/** The environment variables a configuration file's `${NAME}` references need. */
+function stringValues(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringValues);
+  if (typeof value === 'object' && value !== null)
+    return Object.values(value).flatMap(stringValues);
+  return [];
+}
+
+/**
+ * The environment variables a configuration file's `${NAME}` references need: in string
+ * values only, as the loader reads them (a comment naming `${NAME}` needs nothing).
+ */
 export function referencedVariables(text: string): string[] {
-  return [...new Set([...text.matchAll(REFERENCE)].map((match) => match[1] as string))].sort();
+  const names = stringValues(parse(text) as unknown).flatMap((value) =>
+    [...value.matchAll(REFERENCE)].map((match) => match[1] as string),
+  );
+  return [...new Set(names)].sort();
 }
 
 /**
