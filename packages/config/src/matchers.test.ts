@@ -154,6 +154,25 @@ describe('matches', () => {
     expect(check('rule.id!=5710')).toBe(true);
   });
 
+  it('matches regexes in linear time (RE2), so a long field cannot stall a worker', () => {
+    // A backtracking engine spends seconds on each (quadratic, then exponential), and the
+    // time grows with the field: a 1 MB full_log would hold a worker for minutes.
+    const subject = {
+      alert: { full_log: 'error '.repeat(50_000), data: { user: 'a'.repeat(28) } },
+    };
+    const started = performance.now();
+    expect(matches(parseMatcher('full_log=~.*error.*failed.*'), subject)).toBe(false);
+    expect(matches(parseMatcher('data.user=~(a+)+b'), subject)).toBe(false);
+    expect(matches(parseMatcher('full_log=~(error )+'), subject)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('refuses what RE2 cannot match in linear time, naming it', () => {
+    expect(() => parseMatcher('agent.name=~(?!web).*')).toThrow(
+      /'\(\?!web\)\.\*' is not a valid regular expression/,
+    );
+  });
+
   it('anchors regexes at both ends', () => {
     expect(check('rule.id=~57')).toBe(false);
     expect(check('rule.id=~57.*')).toBe(true);

@@ -1,3 +1,4 @@
+import { RE2 } from 're2-wasm';
 import { z } from 'zod';
 
 /**
@@ -9,6 +10,10 @@ import { z } from 'zod';
  * - `field!=value`  not equal
  * - `field=~regex`  the whole value matches the regex (anchored, as Alertmanager does)
  * - `field!~regex`  the whole value does not match the regex
+ *
+ * Regexes are RE2, as Alertmanager's are: matching takes time linear in the value, so a
+ * pattern such as `.*error.*failed.*` against a 1 MB `full_log` (or `(a+)+b`) cannot stall the
+ * analyzer; RE2 has no lookaround or backreferences.
  *
  * Field namespace (see {@link fieldValues}):
  *
@@ -41,7 +46,12 @@ export interface Matcher {
   /** The value or regex source as written. */
   readonly value: string;
   /** The anchored regex of `=~`/`!~` matchers. */
-  readonly regex?: RegExp;
+  readonly regex?: RegexTest;
+}
+
+/** A compiled regex, as far as matching needs it. */
+export interface RegexTest {
+  test(text: string): boolean;
 }
 
 /** What a matcher looks at: the alert, and the facts known about it so far. */
@@ -246,7 +256,8 @@ function buildMatcher(text: string, name: string, operator: MatchOperator, value
   }
   if (operator === '=' || operator === '!=') return { name, operator, value };
   try {
-    return { name, operator, value, regex: new RegExp(`^(?:${value})$`) };
+    // `u`: re2-wasm requires it; it also makes `.` one character, not one UTF-16 unit.
+    return { name, operator, value, regex: new RE2(`^(?:${value})$`, 'u') };
   } catch (err) {
     throw new InvalidMatcherError(text, `'${value}' is not a valid regular expression`, {
       cause: err,
