@@ -69,7 +69,8 @@ export async function readAlertFile(path: string, shownAs: string): Promise<File
   }
   const alerts: FileAlert[] = [];
   const problems: string[] = [];
-  for (const { place, value } of parseValues(text, shownAs)) {
+  // A byte order mark (Windows editors write one) is no part of the JSON.
+  for (const { place, value } of parseValues(text.replace(/^\uFEFF/, ''), shownAs)) {
     const validation = validateAlert(value);
     if (validation.ok) {
       alerts.push({ place, alert: validation.alert });

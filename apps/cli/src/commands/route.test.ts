@@ -103,6 +103,15 @@ describe('herald route test <file>', () => {
         .split('\n')
         .map((l) => (JSON.parse(l) as { place: string }).place),
     ).toEqual(['alert 1', 'alert 2']);
+    // Saved by a Windows editor: a byte order mark and CRLF line ends.
+    const windows = await setup({
+      'windows.ndjson': `\uFEFF${JSON.stringify(first!.alert)}\r\n${JSON.stringify(second!.alert)}\r\n`,
+    });
+    const crlf = captured({}, windows);
+    expect(
+      await herald(['test', 'windows.ndjson', '--config', 'herald.yaml', '--json'], crlf.io),
+    ).toBe(0);
+    expect(crlf.out().trim().split('\n')).toHaveLength(2);
     const bad = captured({}, dir);
     expect(await herald(['test', 'bad.ndjson', '--config', 'herald.yaml'], bad.io)).toBe(1);
     expect(bad.err()).toBe('bad.ndjson: line 3: not JSON\n');
