@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { activeSilences } from '@herald/db';
+import { activeSilences, createSilence } from '@herald/db';
 import { test } from '@herald/db/testing';
 import { dispatch } from '../dispatch.ts';
 import { captureIo, startHerald } from '../http-client.testing.ts';
@@ -74,6 +74,30 @@ describe('herald silence', () => {
       const unknown = captureIo(env);
       expect(await herald(['expire', '0f6c1d1e-3f0b-4e55-9b1c-6f1d8a4f3a10'], unknown.io)).toBe(1);
       expect(unknown.err()).toContain('no silence with id 0f6c1d1e-3f0b-4e55-9b1c-6f1d8a4f3a10');
+    } finally {
+      await service.stop();
+    }
+  });
+
+  test('list prints a silence whatever its stored text: control characters, a JS-only regex', async ({
+    db,
+    databaseUrl,
+    redis: { namespace, url },
+  }) => {
+    // Written before matchers were RE2 (a lookahead), and by a client that sent escapes.
+    const stored = await createSilence(db.pool, {
+      matchers: [{ name: 'agent.name', value: '(?!web).*', isRegex: true, isEqual: true }],
+      startsAt: new Date(Date.now() - 60_000),
+      endsAt: new Date(Date.now() + 3_600_000),
+      author: 'eve\u001b]0;pwned\u0007',
+      comment: 'line\rover\u001b[2J',
+    });
+    const { service, env } = await startHerald({ databaseUrl, redisUrl: url, namespace });
+    try {
+      const listed = captureIo(env);
+      expect(await herald(['list'], listed.io)).toBe(0);
+      expect(listed.out()).toContain(`${stored.id}  active  `);
+      expect(listed.out()).toContain('eve?]0;pwned?  agent.name=~"(?!web).*"  # line?over?[2J\n');
     } finally {
       await service.stop();
     }

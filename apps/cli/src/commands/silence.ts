@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { formatMatcher, matcherFromObject, parseDuration, parseMatcher } from '@herald/config';
+import { formatMatcher, parseDuration, parseMatcher } from '@herald/config';
 import { UsageError, type CliIo, type Command } from '../command.ts';
+import { printable } from './route-explain.ts';
 import {
   createHeraldClient,
   isHeraldRequestError,
@@ -59,9 +60,18 @@ function isoTime(flag: string, text: string | undefined): string | undefined {
 }
 
 /** One line per silence: id, status, window, author, matchers, comment. */
+// Shown as stored, not compiled: a silence whose regex no longer compiles is still listed, so
+// it can be found and expired. Control characters print as `?`: the text is anyone's with a key.
 function describe(silence: SilenceView): string {
-  const matchers = silence.matchers.map((m) => formatMatcher(matcherFromObject(m))).join(' ');
-  return `${silence.id}  ${silence.status}  ${silence.startsAt} .. ${silence.endsAt}  ${silence.author}  ${matchers}  # ${silence.comment}`;
+  const matchers = silence.matchers
+    .map(({ name, value, isRegex, isEqual }) => {
+      const operator = isRegex ? (isEqual ? '=~' : '!~') : isEqual ? '=' : '!=';
+      return formatMatcher({ name, operator, value });
+    })
+    .join(' ');
+  return printable(
+    `${silence.id}  ${silence.status}  ${silence.startsAt} .. ${silence.endsAt}  ${silence.author}  ${matchers}  # ${silence.comment}`,
+  );
 }
 
 async function add(args: string[], io: CliIo, client: () => HeraldClient): Promise<number> {
