@@ -87,6 +87,13 @@ describe('parseMatcher', () => {
     expect((caught as { code: string }).code).toBe('CONFIG_INVALID_MATCHER');
   });
 
+  it('refuses a value starting with an operator character, a typo that would never match', () => {
+    for (const text of ['rule.level=>10', 'rule.id==5710', 'rule.level=<3', 'agent.name=~~web']) {
+      expect(() => parseMatcher(text), text).toThrow(/the value starts with '[=<>~]'/);
+    }
+    expect(check('rule.id!=">5712"')).toBe(true);
+  });
+
   it('refuses a broken quoted value', () => {
     expect(() => parseMatcher('rule.id="57')).toThrow(/quoted value/);
   });

@@ -109,6 +109,15 @@ export function parseMatcher(text: string): Matcher {
     );
   }
   const [, name = '', operator = '=', written = ''] = match;
+  // `rule.level=>10` or `rule.id==5710` would read as a value that no alert has: a route or
+  // silence that silently never holds. A value meant to start so is written quoted.
+  const stray = /^[=<>~!]/.exec(written)?.[0];
+  if (stray !== undefined) {
+    throw new InvalidMatcherError(
+      text,
+      `the value starts with '${stray}': the operators are =, !=, =~, !~ (and >=, <=, >, < in routes); quote a value meant to start with it`,
+    );
+  }
   return buildMatcher(text, name, operator as MatchOperator, unquote(text, written));
 }
 
