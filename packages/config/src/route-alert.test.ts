@@ -191,6 +191,32 @@ describe('routeAlert', () => {
     ).toEqual(['pager']);
     expect(names(routeAlert(byPriority, alert({ level: 3 }), {}, NOON_UTC))).toEqual(['mail']);
   });
+
+  // The explanation is stored on every alert's analysis: a 1 MB full_log seen by several
+  // routes must not be copied into it once per route.
+  it('quotes long field values in its explanation cut short', () => {
+    const byLog = config(`  receiver: mail
+  routes:
+    - receiver: pager
+      matchers: ['full_log=~.*ransom.*']
+    - receiver: slack
+      matchers: ['full_log=~.*error.*']
+`);
+    const fullLog = `error ${'x'.repeat(1_000_000)}`;
+    const result = routeAlert(byLog, alert({ level: 3 }, { full_log: fullLog }), {}, NOON_UTC);
+    expect(names(result)).toEqual(['slack']);
+    expect(JSON.stringify(result).length).toBeLessThan(2_000);
+    expect(result.receivers[0]?.why[0]).toMatch(/\(full_log is error x+… \(1000006 chars\)\)$/);
+    const manyGroups = Array.from({ length: 10_000 }, (_, i) => `g${i}`);
+    const byGroup = config(`  receiver: mail
+  routes:
+    - receiver: pager
+      matchers: ['rule.groups=g9999']
+`);
+    const grouped = routeAlert(byGroup, alert({ level: 3, groups: manyGroups }), {}, NOON_UTC);
+    expect(names(grouped)).toEqual(['pager']);
+    expect(grouped.receivers[0]?.why[0]).toMatch(/rule\.groups is g0, .*, g9 and 9990 more\)$/);
+  });
 });
 
 describe('routeAlert with time intervals', () => {

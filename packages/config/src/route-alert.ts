@@ -34,9 +34,24 @@ function label(node: RouteNode): string {
   return node.name ? `${node.path} (${node.name})` : node.path;
 }
 
+/** Longest value quoted in an explanation, which is stored on every alert it explains. */
+const SHOWN_MAX_CHARS = 120;
+/** Most values of an array field quoted in an explanation. */
+const SHOWN_MAX_VALUES = 10;
+
 function shown(values: readonly string[]): string {
-  const text = values.filter((value) => value !== '');
-  return text.length === 0 ? 'absent' : text.join(', ');
+  const text = values
+    .filter((value) => value !== '')
+    .map((value) =>
+      value.length > SHOWN_MAX_CHARS
+        ? `${value.slice(0, SHOWN_MAX_CHARS)}… (${value.length} chars)`
+        : value,
+    );
+  if (text.length === 0) return 'absent';
+  const more = text.length - SHOWN_MAX_VALUES;
+  return more > 0
+    ? `${text.slice(0, SHOWN_MAX_VALUES).join(', ')} and ${more} more`
+    : text.join(', ');
 }
 
 interface Evaluation {
