@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ANSWER_JSON_SCHEMA, LlmAnswerSchema, type LlmText } from './answer.ts';
-import { LlmError } from './errors.ts';
+import { isLlmError, LlmError } from './errors.ts';
 import type { ChatMessage } from './prompt.ts';
 
 /** How to reach an OpenAI-compatible chat completions endpoint. */
@@ -30,6 +30,29 @@ const ChatReply = z.object({
 });
 
 const ErrorReply = z.object({ error: z.object({ message: z.string().optional() }) });
+
+/** Most bytes of a reply read: an answer is a few paragraphs, far below this. */
+export const MAX_REPLY_BYTES = 1024 * 1024;
+
+// Reads the body up to MAX_REPLY_BYTES; a longer one is cut off (the connection closed) and
+// refused, so an endpoint that streams without end cannot fill the analyzer's memory.
+async function readBounded(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > MAX_REPLY_BYTES) {
+      await response.body.cancel().catch(() => undefined);
+      throw new LlmError(
+        'LLM_BAD_REPLY',
+        `chat completions: the reply is larger than ${MAX_REPLY_BYTES} bytes`,
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** Longest part of the endpoint's own error message kept in ours. */
 const MAX_DETAIL_CHARS = 200;
@@ -177,8 +200,9 @@ export class ChatCompletionsClient {
         body,
         signal: AbortSignal.any([signal, timeout]),
       });
-      text = await response.text();
+      text = await readBounded(response);
     } catch (err) {
+      if (isLlmError(err)) throw err;
       if (timeout.aborted) {
         throw new LlmError(
           'LLM_TIMEOUT',
