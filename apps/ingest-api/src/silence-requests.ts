@@ -1,4 +1,4 @@
-import { MatcherSchema, matcherToObject, matches, parseDuration } from '@herald/config';
+import { MatcherSchema, holdsWithoutFields, matcherToObject, parseDuration } from '@herald/config';
 import type { NewSilence, SilenceRow } from '@herald/db';
 import { z } from 'zod';
 import type { RawBatch } from './batch.ts';
@@ -34,9 +34,8 @@ const SilenceBody = z
     comment: z.string().trim().min(1, { message: 'must say why' }).max(2_000),
   })
   .superRefine((body, ctx) => {
-    // As Alertmanager refuses: matchers that all hold for a field-less alert hold for nearly
-    // every alert, since a missing field reads as empty; `rule.idd!=5710` (a typo) mutes all.
-    if (body.matchers.length > 0 && body.matchers.every((m) => matches(m, { alert: {} }))) {
+    // `rule.idd!=5710` (a typo) would mute every alert.
+    if (body.matchers.length > 0 && holdsWithoutFields(body.matchers)) {
       ctx.addIssue({
         code: 'custom',
         path: ['matchers'],

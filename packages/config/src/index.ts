@@ -17,6 +17,7 @@ export {
   MatcherSchema,
   fieldValues,
   formatMatcher,
+  holdsWithoutFields,
   isInvalidMatcherError,
   matcherFromObject,
   matcherToObject,

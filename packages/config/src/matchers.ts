@@ -195,6 +195,15 @@ export function matches(matcher: Matcher, subject: MatchSubject): boolean {
   return matcher.operator === '=' || matcher.operator === '=~' ? found : !found;
 }
 
+/**
+ * True when every matcher also holds for an alert that has none of their fields (a missing
+ * field reads as empty), as `rule.idd!=5710` (a typo) or `data.srcip=~.*` do: such a set
+ * matches nearly every alert. Alertmanager refuses silences like that, and so does Herald.
+ */
+export function holdsWithoutFields(matchers: readonly Matcher[]): boolean {
+  return matchers.every((matcher) => matches(matcher, { alert: {} }));
+}
+
 /** True when the subject satisfies every matcher; an empty list matches everything. */
 export function matchesAll(matchers: readonly Matcher[], subject: MatchSubject): boolean {
   return matchers.every((matcher) => matches(matcher, subject));

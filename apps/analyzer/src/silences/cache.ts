@@ -1,4 +1,10 @@
-import { matchesAll, matcherFromObject, type MatchSubject, type Matcher } from '@herald/config';
+import {
+  holdsWithoutFields,
+  matchesAll,
+  matcherFromObject,
+  type MatchSubject,
+  type Matcher,
+} from '@herald/config';
 import { listSilences, type Database, type SilenceRow } from '@herald/db';
 
 /** A silence ready to match: its matchers parsed once per load, not once per alert. */
@@ -14,7 +20,10 @@ export interface SilenceCacheOptions {
   /** How long a loaded list is used before PostgreSQL is asked again. */
   ttlMs: number;
   now?: () => Date;
-  /** A stored silence whose matchers do not parse (written around the API): it is skipped. */
+  /**
+   * A stored silence whose matchers do not parse, or that would silence nearly everything
+   * (written around the API, or before it refused such silences): it is skipped.
+   */
   onUnreadable?(details: { silenceId: string; err: unknown }): void;
 }
 
@@ -65,6 +74,10 @@ export class SilenceCache {
   #parse(row: SilenceRow): LoadedSilence[] {
     try {
       const matchers = row.matchers.map((matcher) => matcherFromObject(matcher));
+      // Stored before the API refused them: it would silence nearly every alert.
+      if (holdsWithoutFields(matchers)) {
+        throw new Error('every matcher also holds for an alert without the field');
+      }
       return [{ id: row.id, matchers, startsAt: row.startsAt, endsAt: row.endsAt }];
     } catch (err) {
       this.#options.onUnreadable?.({ silenceId: row.id, err });

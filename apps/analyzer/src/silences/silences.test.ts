@@ -77,7 +77,10 @@ describe('silences in the analyzer', () => {
     ]);
     expect(await outcome(db, setup(db))).toMatchObject({ note: `silenced by ${notOther.id}` });
     await expireSilence(db.pool, notOther.id, beforeNoon);
-    await silence(db, [{ name: 'rule.groups', value: 'auth.*', isRegex: true, isEqual: false }]);
+    await silence(db, [
+      { name: 'rule.id', value: '5712' },
+      { name: 'rule.groups', value: 'auth.*', isRegex: true, isEqual: false },
+    ]);
     expect(await outcome(db, setup(db))).not.toMatchObject({ to: 'suppressed' });
   });
 
@@ -107,6 +110,26 @@ describe('silences in the analyzer', () => {
     expect(await outcome(db, handler)).not.toMatchObject({ to: 'suppressed' });
     clock.advance(5_000);
     expect(await outcome(db, handler)).toMatchObject({ note: `silenced by ${s.id}` });
+  });
+
+  test('a stored silence that would hold for every alert is skipped and reported', async ({
+    db,
+  }) => {
+    // Stored before the API refused it: a typo in the field of a negative matcher.
+    const typo = await silence(db, [{ name: 'rule.idd', value: '5710', isEqual: false }]);
+    const unreadable: string[] = [];
+    const silences = new SilenceCache({
+      db,
+      ttlMs: 0,
+      now: manualClock().now,
+      onUnreadable: ({ silenceId }) => unreadable.push(silenceId),
+    });
+    const handler = createAnalyzeHandler(
+      { minLevel: 0, defaultReceiver: 'soc' },
+      { silences, now: manualClock().now },
+    );
+    expect(await outcome(db, handler)).toMatchObject({ analysis: { receivers: ['soc'] } });
+    expect(unreadable).toEqual([typo.id]);
   });
 
   test('enrichment facts can be silenced on', async ({ db }) => {
