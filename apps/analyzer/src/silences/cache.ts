@@ -22,7 +22,8 @@ export interface SilenceCacheOptions {
   now?: () => Date;
   /**
    * A stored silence whose matchers do not parse, or that would silence nearly everything
-   * (written around the API, or before it refused such silences): it is skipped.
+   * (written around the API, or before it refused such silences): it is skipped, and
+   * reported once per cache.
    */
   onUnreadable?(details: { silenceId: string; err: unknown }): void;
 }
@@ -37,6 +38,8 @@ export class SilenceCache {
   readonly #options: SilenceCacheOptions;
   #loaded: { at: number; silences: LoadedSilence[] } | undefined;
   #loading: Promise<LoadedSilence[]> | undefined;
+  // Reported once each: the list is read again every `ttlMs`, the log would repeat it forever.
+  readonly #reported = new Set<string>();
 
   constructor(options: SilenceCacheOptions) {
     this.#options = options;
@@ -80,7 +83,10 @@ export class SilenceCache {
       }
       return [{ id: row.id, matchers, startsAt: row.startsAt, endsAt: row.endsAt }];
     } catch (err) {
-      this.#options.onUnreadable?.({ silenceId: row.id, err });
+      if (!this.#reported.has(row.id)) {
+        this.#reported.add(row.id);
+        this.#options.onUnreadable?.({ silenceId: row.id, err });
+      }
       return [];
     }
   }
