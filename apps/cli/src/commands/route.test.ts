@@ -147,5 +147,11 @@ describe('herald route test <file>', () => {
     const since = captured({}, dir);
     expect(await herald(['test', '--since', 'a week'], since.io)).toBe(2);
     expect(since.err()).toContain("--since must be a duration such as 24h or 7d, got 'a week'");
+    // Further back than a date can be: named before PostgreSQL is asked.
+    const far = captured({ DATABASE_URL: 'postgresql://127.0.0.1:1/none' }, await setup());
+    expect(await herald(['test', '--since', '999999999d', '--config', 'herald.yaml'], far.io)).toBe(
+      2,
+    );
+    expect(far.err()).toContain("--since must be a duration such as 24h or 7d, got '999999999d'");
   });
 });

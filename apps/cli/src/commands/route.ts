@@ -149,7 +149,8 @@ async function testSince(
   io: CliIo,
 ): Promise<number> {
   const windowMs = parseDuration(since);
-  if (windowMs === undefined) {
+  const from = new Date(Date.now() - (windowMs ?? 0));
+  if (windowMs === undefined || Number.isNaN(from.getTime())) {
     throw new UsageError(`--since must be a duration such as 24h or 7d, got '${since}'`);
   }
   const url = io.env.DATABASE_URL;
@@ -167,7 +168,7 @@ async function testSince(
     const report = await replayStoredAlerts({
       db: pool,
       config: loaded.config,
-      since: new Date(Date.now() - windowMs),
+      since: from,
       limit,
       examples,
     });
