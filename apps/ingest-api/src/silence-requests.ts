@@ -103,6 +103,10 @@ export function parseSilenceBody(body: RawBatch | undefined, now: Date): NewSile
   const endsAt = parsed.data.endsAt
     ? new Date(parsed.data.endsAt)
     : new Date(startsAt.getTime() + (parseDuration(parsed.data.duration ?? '') ?? 0));
+  // A duration such as 999999999999d ends past the last date a Date can hold.
+  if (Number.isNaN(startsAt.getTime()) || Number.isNaN(endsAt.getTime())) {
+    throw invalid('the silence may last at most 90 days (endsAt or duration)');
+  }
   if (endsAt.getTime() <= startsAt.getTime()) throw invalid('endsAt must be after startsAt');
   if (endsAt.getTime() <= now.getTime()) throw invalid('endsAt must be in the future');
   if (endsAt.getTime() - startsAt.getTime() > MAX_SILENCE_MS) {

@@ -116,6 +116,8 @@ describe('silence routes', () => {
       [{ ...valid, duration: undefined }, /^endsAt or duration is required/],
       [{ ...valid, startsAt: 'yesterday' }, /^startsAt must be an ISO 8601 time/],
       [{ ...valid, duration: '91d' }, /at most 90 days/],
+      [{ ...valid, duration: '999999999999d' }, /at most 90 days/],
+      [{ ...valid, duration: undefined, endsAt: '+275760-09-13T00:00:00.001Z' }, /^endsAt /],
       [
         {
           ...valid,
