@@ -1,4 +1,4 @@
-import { RE2 } from 're2-wasm';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 
 /**
@@ -11,9 +11,9 @@ import { z } from 'zod';
  * - `field=~regex`  the whole value matches the regex (anchored, as Alertmanager does)
  * - `field!~regex`  the whole value does not match the regex
  *
- * Regexes are RE2, as Alertmanager's are: matching takes time linear in the value, so a
- * pattern such as `.*error.*failed.*` against a 1 MB `full_log` (or `(a+)+b`) cannot stall the
- * analyzer; RE2 has no lookaround or backreferences.
+ * Regexes are RE2 (re2js, pure JavaScript), as Alertmanager's are: matching takes time linear
+ * in the value, so a pattern such as `.*error.*failed.*` against a 1 MB `full_log` (or
+ * `(a+)+b`) cannot stall the analyzer; RE2 has no lookahead or backreferences.
  *
  * Field namespace (see {@link fieldValues}):
  *
@@ -274,8 +274,7 @@ function buildMatcher(text: string, name: string, operator: MatchOperator, value
   }
   if (operator === '=' || operator === '!=') return { name, operator, value };
   try {
-    // `u`: re2-wasm requires it; it also makes `.` one character, not one UTF-16 unit.
-    return { name, operator, value, regex: new RE2(`^(?:${value})$`, 'u') };
+    return { name, operator, value, regex: RE2JS.compile(`^(?:${value})$`) };
   } catch (err) {
     throw new InvalidMatcherError(text, `'${value}' is not a valid regular expression`, {
       cause: err,
