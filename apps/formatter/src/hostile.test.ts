@@ -28,7 +28,7 @@ function hostile(description: string, fullLog = description): WazuhAlert {
 const HOSTILE: Record<string, WazuhAlert> = {
   'script tags': hostile('<img src=x onerror=alert(1)>', '<script>alert(1)</script></pre></td>'),
   'slack mentions and links': hostile(
-    '<!channel> <!here> <@U123> <#C1> <http://evil.example|click here>',
+    '<!channel> <!here> <@U123> <#C1> <http://evil.example|click here> @channel @here #general',
   ),
   'unbalanced backticks': hostile('``` open fence and a ` tick', 'line ```\n` lone tick ``'),
   'template syntax': hostile('{{7*7}} {% raw %} ${7*7} <%= 7*7 %> #{7*7}'),
@@ -62,27 +62,36 @@ function render(channel: MessageChannel, alert: WazuhAlert, templates?: string):
   );
 }
 
-/**
- * Mrkdwn texts of a Slack payload, the only strings Slack reads `<...>` and formatting in:
- * the top-level `text` and every `{type: 'mrkdwn', text}` object. Header plain_text and
- * rich_text text elements are shown as they are.
- */
-function mrkdwnTexts(payload: unknown): [pointer: string, text: string][] {
-  const found: [string, string][] = [];
+/** Every `{type: 'mrkdwn'}` text object of a Slack payload, with its JSON pointer. */
+function mrkdwnObjects(payload: unknown): [pointer: string, object: Record<string, unknown>][] {
+  const found: [string, Record<string, unknown>][] = [];
   const walk = (value: unknown, pointer: string): void => {
     if (Array.isArray(value)) {
       value.forEach((item, index) => walk(item, `${pointer}/${index}`));
     } else if (typeof value === 'object' && value !== null) {
       const record = value as Record<string, unknown>;
-      if (record.type === 'mrkdwn' && typeof record.text === 'string') {
-        found.push([`${pointer}/text`, record.text]);
+      if (record.type === 'mrkdwn') {
+        found.push([pointer, record]);
       }
       Object.entries(record).forEach(([key, member]) => walk(member, `${pointer}/${key}`));
     }
   };
   walk(payload, '');
+  return found;
+}
+
+/**
+ * Mrkdwn texts of a Slack payload, the only strings Slack reads `<...>` and formatting in:
+ * the top-level `text` and every mrkdwn text object. Header plain_text and rich_text text
+ * elements are shown as they are.
+ */
+function mrkdwnTexts(payload: unknown): [pointer: string, text: string][] {
+  const objects = mrkdwnObjects(payload).map(([pointer, object]): [string, string] => [
+    `${pointer}/text`,
+    String(object.text),
+  ]);
   const text = (payload as { text?: unknown }).text;
-  return typeof text === 'string' ? [['/text', text], ...found] : found;
+  return typeof text === 'string' ? [['/text', text], ...objects] : objects;
 }
 
 /** Tag names in order: the markup's skeleton, which alert text must never change. */
@@ -122,7 +131,18 @@ function expectInert(rendered: RenderedMessage, benign: RenderedMessage): void {
         expect(mrkdwn.split('```').length % 2).toBe(1);
         expect([...mrkdwn].length).toBeLessThanOrEqual(limit);
       }
-      expect(rendered.payload).toMatchObject({ unfurl_links: false, unfurl_media: false });
+      expect(rendered.payload).toMatchObject({
+        parse: 'none',
+        link_names: false,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      // Verbatim: Slack does not turn a bare @channel, #channel or URL into a mention or link.
+      const objects = mrkdwnObjects(rendered.payload);
+      expect(objects.length).toBeGreaterThan(0);
+      for (const [pointer, object] of objects) {
+        expect(object.verbatim, pointer).toBe(true);
+      }
       break;
     }
     case 'teams': {

@@ -25,8 +25,13 @@ const TITLE_MAX_CHARS = 300;
 
 type Block = { type: string } & Record<string, unknown>;
 
+/**
+ * A mrkdwn text object. `verbatim` stops Slack's automatic parsing, which would otherwise
+ * turn a bare `@channel`, `#channel` or URL in alert text into a mention or link; the
+ * formatting markup still renders.
+ */
 function mrkdwn(text: string): Record<string, unknown> {
-  return { type: 'mrkdwn', text };
+  return { type: 'mrkdwn', text, verbatim: true };
 }
 
 const FENCE = '```';
@@ -126,8 +131,8 @@ function factFields(view: MessageView): Record<string, unknown>[] {
 /**
  * Renders one alert as a Slack Block Kit message, the same body for an incoming webhook and
  * for chat.postMessage (the sender adds `channel` there). Alert text reaches Slack only as
- * escaped mrkdwn, plain_text or rich_text text elements, so it can neither mention nor link;
- * link unfurling is off so no preview is fetched for a URL an alert carries.
+ * escaped, verbatim mrkdwn, plain_text or rich_text text elements, so it can neither mention
+ * nor link; link unfurling is off so no preview is fetched for a URL an alert carries.
  */
 export function renderSlack(input: MessageInput, templates: TemplateSet): RenderedSlack {
   const view = buildMessageView(input);
@@ -228,6 +233,9 @@ export function renderSlack(input: MessageInput, templates: TemplateSet): Render
     payload: {
       text: fallback,
       blocks: [...head, ...sections, ...tail],
+      // No parsing of the top-level text either (chat.postMessage and incoming webhooks).
+      parse: 'none',
+      link_names: false,
       unfurl_links: false,
       unfurl_media: false,
     },
