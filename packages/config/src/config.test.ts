@@ -141,6 +141,21 @@ route:
     }
   });
 
+  it('says a receiver needs one channel, not which keys the other channels lack', () => {
+    const lines = messagesOf(`receivers:
+  - name: nothing
+  - name: both
+    email: { to: [soc@example.com] }
+    slack: { webhook_url: 'https://hooks.slack.example/T1' }
+route:
+  receiver: both
+`);
+    expect(lines).toEqual([
+      'herald.yaml:2:5: receivers[0]: needs a channel: one of email, slack, teams, webhook, pagerduty',
+      'herald.yaml:3:5: receivers[1]: has email and slack: a receiver has exactly one channel (write one receiver per channel)',
+    ]);
+  });
+
   it('refuses duplicate receiver names, bad durations, bad matchers and unknown time intervals', () => {
     const lines = messagesOf(`${RECEIVERS}  - name: soc
     email: { to: [other@example.com] }

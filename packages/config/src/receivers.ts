@@ -64,14 +64,36 @@ const ReceiverCommon = {
   rate_limit: RateLimit.optional(),
 };
 
-/** A named place messages go to: exactly one channel block. */
-export const ReceiverSchema = z.union([
+const CHANNELS = ['email', 'slack', 'teams', 'webhook', 'pagerduty'] as const;
+
+// Counted before the union is tried: without it, a receiver with no channel or with two is
+// told "email: expected object" or "unknown key 'slack'", which point the wrong way.
+const OneChannel = z.unknown().superRefine((value, ctx) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  const present = CHANNELS.filter((channel) => Object.hasOwn(value, channel));
+  if (present.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `needs a channel: one of ${CHANNELS.join(', ')}`,
+    });
+  } else if (present.length > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `has ${present.join(' and ')}: a receiver has exactly one channel (write one receiver per channel)`,
+    });
+  }
+});
+
+const ReceiverUnion = z.union([
   z.strictObject({ ...ReceiverCommon, email: EmailDestination }),
   z.strictObject({ ...ReceiverCommon, slack: SlackDestination }),
   z.strictObject({ ...ReceiverCommon, teams: TeamsDestination }),
   z.strictObject({ ...ReceiverCommon, webhook: WebhookDestination }),
   z.strictObject({ ...ReceiverCommon, pagerduty: PagerDutyDestination }),
 ]);
+
+/** A named place messages go to: exactly one channel block. */
+export const ReceiverSchema = OneChannel.pipe(ReceiverUnion);
 
 export type ReceiverConfig = z.output<typeof ReceiverSchema>;
 export type Channel = 'email' | 'slack' | 'teams' | 'webhook' | 'pagerduty';
