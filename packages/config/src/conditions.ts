@@ -28,6 +28,7 @@ export type RouteCondition =
   { readonly kind: 'matcher'; readonly matcher: Matcher } | NumericCondition;
 
 const NUMERIC = /^\s*([^<>=!~\s]+)\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$/;
+const COMPARISON = /^\s*([^<>=!~\s]+)\s*(>=|<=|>|<)/;
 
 const COMPARE: Record<NumericCondition['operator'], (a: number, b: number) => boolean> = {
   '>=': (a, b) => a >= b,
@@ -66,6 +67,14 @@ export function parseRouteCondition(text: string): RouteCondition {
       operator: operator as NumericCondition['operator'],
       value: Number(value),
     };
+  }
+  // `rule.level>=high` or `rule.level>=1e3`: a comparison whose right side is no number.
+  const comparison = COMPARISON.exec(text);
+  if (comparison) {
+    throw new InvalidMatcherError(
+      text,
+      `'${comparison[2] ?? ''}' compares numbers: write a whole or decimal number such as ${comparison[1] ?? 'rule.level'}${comparison[2] ?? '>='}10`,
+    );
   }
   return { kind: 'matcher', matcher: parseMatcher(text) };
 }

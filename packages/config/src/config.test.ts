@@ -141,6 +141,18 @@ route:
     }
   });
 
+  it('says a numeric comparison needs a number', () => {
+    const lines = messagesOf(`${RECEIVERS}route:
+  receiver: soc
+  routes:
+    - matchers: ['rule.level>=high', 'rule.level < 1e3']
+`);
+    expect(lines).toEqual([
+      "herald.yaml:11:18: route.routes[0].matchers[0]: invalid matcher 'rule.level>=high': '>=' compares numbers: write a whole or decimal number such as rule.level>=10",
+      "herald.yaml:11:38: route.routes[0].matchers[1]: invalid matcher 'rule.level < 1e3': '<' compares numbers: write a whole or decimal number such as rule.level<10",
+    ]);
+  });
+
   it('says a receiver needs one channel, not which keys the other channels lack', () => {
     const lines = messagesOf(`receivers:
   - name: nothing
