@@ -45,6 +45,10 @@ export async function startPipeline(options: {
     HERALD_SWEEP_INTERVAL_MS: '500',
     HERALD_HANDOFF_GRACE_MS: '2000',
     HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
+    // Every alert its own group: these runs count one message per alert. Grouping has its
+    // own run (grouping.test.ts), with the default group-by.
+    HERALD_GROUP_BY: '...',
+    HERALD_GROUP_FLUSH_INTERVAL_MS: '200',
     ...options.env,
   };
   const services = new Map<ServiceName, ServiceProcess>();

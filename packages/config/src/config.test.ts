@@ -35,6 +35,20 @@ function messagesOf(text: string, env?: Record<string, string>): string[] {
 }
 
 describe('parseConfig', () => {
+  it("reads group_by: ['...'] as grouping off, and refuses it beside field names", () => {
+    const config = parseConfig(
+      `${RECEIVERS}route:\n  receiver: soc\n  group_by: ['...']\n`,
+      'herald.yaml',
+      {
+        env: { PD_KEY: 'k' },
+      },
+    );
+    expect(config.route.grouping.groupBy).toEqual(['...']);
+    expect(
+      messagesOf(`${RECEIVERS}route:\n  receiver: soc\n  group_by: ['...', rule.id]\n`).join('\n'),
+    ).toMatch(/group_by/);
+  });
+
   it('reads receivers and the route tree, filling in what children inherit', () => {
     const config = parseConfig(
       `${RECEIVERS}route:

@@ -93,6 +93,11 @@ describe('groupingFromEnv', () => {
     );
   });
 
+  it("takes ... alone for no grouping, as Alertmanager's group_by does", () => {
+    expect(groupingFromEnv({ HERALD_GROUP_BY: '...' }).groupBy).toEqual(['...']);
+    expect(() => groupingFromEnv({ HERALD_GROUP_BY: '...,rule.id' })).toThrow(/HERALD_GROUP_BY/);
+  });
+
   it('names the variable that is wrong', () => {
     expect(() =>
       groupingFromEnv({ HERALD_GROUP_WAIT: 'soon', HERALD_GROUP_BY: 'rule id' }),

@@ -27,10 +27,13 @@ export function groupingFromEnv(env: EnvSource): GroupingSettings {
       .split(',')
       .map((field) => field.trim())
       .filter(Boolean);
-    const bad = fields.filter((field) => !isFieldPath(field));
+    const bad =
+      fields.length === 1 && fields[0] === '...'
+        ? []
+        : fields.filter((field) => !isFieldPath(field));
     if (fields.length === 0 || bad.length > 0) {
       problems.push(
-        `HERALD_GROUP_BY: write comma-separated field paths such as rule.id,agent.id (got '${groupBy}')`,
+        `HERALD_GROUP_BY: write comma-separated field paths such as rule.id,agent.id, or ... for no grouping (got '${groupBy}')`,
       );
     }
     grouping.groupBy = fields;

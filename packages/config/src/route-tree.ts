@@ -37,6 +37,9 @@ const GroupingDuration = Duration.refine(
 
 const FieldPath = z.string().refine(isFieldPath, 'is not a field path (e.g. rule.id, agent.name)');
 
+/** Field paths, or `['...']` as in Alertmanager: no two alerts share a group (grouping off). */
+const GroupBy = z.union([z.tuple([z.literal('...')]), z.array(FieldPath).min(1)]);
+
 /** A route as written in the file. Children inherit what they leave out. */
 export interface RawRoute {
   name?: string | undefined;
@@ -59,7 +62,7 @@ export const RawRouteSchema: z.ZodType<RawRoute, unknown> = z.lazy(() =>
     receiver: z.string().min(1).optional(),
     matchers: z.array(RouteConditionSchema).optional(),
     continue: z.boolean().optional(),
-    group_by: z.array(FieldPath).min(1).optional(),
+    group_by: GroupBy.optional(),
     group_wait: GroupingDuration.optional(),
     group_interval: GroupingDuration.optional(),
     repeat_interval: GroupingDuration.optional(),

@@ -5,6 +5,9 @@ import { decideGroups, type GroupRequest } from './decide.ts';
 import { groupLabels } from './key.ts';
 import type { GroupingSettings } from './settings.ts';
 
+/** `group_by: ['...']`, as in Alertmanager: group by everything, so no two alerts share a group. */
+export const NO_GROUPING = '...';
+
 /** A receiver an alert reached, with the route's grouping settings when routing gave them. */
 export interface ReachedReceiver {
   name: string;
@@ -46,6 +49,7 @@ export class Grouper {
     const now = this.#options.now?.() ?? new Date();
     const requests: GroupRequest[] = [];
     const owners: number[] = [];
+    const outcomes: GroupingOutcome[] = inputs.map(() => ({ notify: [], folded: [] }));
     inputs.forEach((input, index) => {
       const subject = {
         alert: input.alert,
@@ -55,6 +59,11 @@ export class Grouper {
       const alertTime = parseWazuhTimestamp(input.alert.timestamp) ?? now;
       for (const receiver of input.receivers) {
         const settings = receiver.grouping ?? this.#options.defaults;
+        if (settings.groupBy.includes(NO_GROUPING)) {
+          // Every alert its own group: it notifies at once and nothing is kept.
+          (outcomes[index] as GroupingOutcome).notify.push(receiver.name);
+          continue;
+        }
         requests.push({
           alertId: input.alertId,
           receiver: receiver.name,
@@ -67,8 +76,8 @@ export class Grouper {
         owners.push(index);
       }
     });
-    const decisions = await decideGroups(this.#options.db, requests, now);
-    const outcomes: GroupingOutcome[] = inputs.map(() => ({ notify: [], folded: [] }));
+    const decisions =
+      requests.length > 0 ? await decideGroups(this.#options.db, requests, now) : [];
     decisions.forEach((decision, i) => {
       const outcome = outcomes[owners[i] as number] as GroupingOutcome;
       const receiver = (requests[i] as GroupRequest).receiver;

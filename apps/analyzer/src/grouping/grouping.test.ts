@@ -56,6 +56,21 @@ const folded = (results: AttemptResult[]) =>
   );
 
 describe('grouping', () => {
+  test("group_by ['...'] turns grouping off: every alert notifies and no group is kept", async ({
+    db,
+    redis,
+  }) => {
+    const clock = manualClock();
+    const { handler } = setup(db, redis, clock, { groupBy: ['...'] });
+    const alerts = await seedClaimed(db, 20);
+
+    const results = await handler.process(alerts, context);
+
+    expect(notified(results)).toHaveLength(20);
+    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM alert_groups');
+    expect(rows[0].n).toBe(0);
+  });
+
   test('a burst of 500 identical alerts gives one message, then one digest counting 499', async ({
     db,
     redis,
