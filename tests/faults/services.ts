@@ -75,6 +75,8 @@ export async function startServices(options: {
       OPS_PORT: String(opsPorts.get(name)),
       HERALD_REPLICA: `${name}-${generation}`,
       LOG_LEVEL: 'info',
+      // Every alert its own group: the suite checks one message per accepted alert.
+      HERALD_GROUP_BY: '...',
       ...options.env,
     };
     const child = spawn(process.execPath, [`${REPO_ROOT}apps/${name}/src/main.ts`], {
