@@ -35,6 +35,9 @@ alerts on 1 and on 2 replicas per stage.
   --ingest-only          start ingest-api alone (its own ceiling, without the stages)
   --preload N            store N alerts with the stages stopped, then measure the stages
                          alone draining them (pipeline capacity without ingest or load)
+  --grouping             keep Herald's default grouping: the bench's alerts repeat rules
+                         on agents, so most fold into digests and far fewer messages go out
+                         (by default every alert is its own group, HERALD_GROUP_BY=...)
   --no-references        skip the reference measurements
   --ref-seconds S        seconds per reference measurement (default 10)
   --wazuh-alerts N       alerts for the process-per-alert model (default 300)
@@ -61,6 +64,7 @@ const { values: args } = parseArgs({
     'ingest-only': { type: 'boolean' },
     preload: { type: 'string' },
     'no-references': { type: 'boolean' },
+    grouping: { type: 'boolean' },
     'ref-seconds': { type: 'string' },
     'wazuh-alerts': { type: 'string' },
     quick: { type: 'boolean' },
@@ -126,6 +130,7 @@ function spec(
     only,
     preload,
     nodeFlags: args['node-flags'] ? args['node-flags'].split(/\s+/).filter(Boolean) : [],
+    grouping: Boolean(args.grouping),
     sql: args.sql
       ? args.sql
           .split(';')

@@ -79,6 +79,7 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
     mailboxDir: join(runDir, 'mailbox'),
     replicas: spec.replicas,
     nodeFlags,
+    grouping: spec.grouping,
   };
   // With a preload, the stages start only once the backlog is in: the run then measures
   // the stages alone, draining it, with nothing else competing for the machine.

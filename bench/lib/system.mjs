@@ -135,6 +135,7 @@ export async function startServices({
   replicas = 1,
   only,
   nodeFlags = {},
+  grouping = false,
 }) {
   mkdirSync(logDir, { recursive: true });
   const httpPort = await freePort();
@@ -149,6 +150,8 @@ export async function startServices({
     HERALD_HTTP_PORT: String(httpPort),
     HERALD_MAILBOX_DIR: mailboxDir,
     HERALD_PUBLIC_URL: apiUrl,
+    // Every alert its own group unless asked: the figures are per alert delivered.
+    ...(grouping ? {} : { HERALD_GROUP_BY: '...' }),
   };
   const plan = [{ name: 'ingest-api', label: 'ingest-api' }];
   for (const name of STAGE_SERVICES) {
