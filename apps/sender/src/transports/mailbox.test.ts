@@ -1,9 +1,9 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, test, vi } from 'vitest';
 import { isInvalidEmailError, isMailboxWriteError } from './errors.ts';
-import { MailboxTransport, mailboxFileName } from './mailbox.ts';
+import { DirectorySync, MailboxTransport, mailboxFileName } from './mailbox.ts';
 import { parseEml } from './parse-eml.ts';
 import { testMessage, UTF8_TEXT } from './test-message.ts';
 
@@ -130,5 +130,30 @@ describe('MailboxTransport', () => {
       .catch((e: unknown) => e);
     expect(isInvalidEmailError(err)).toBe(true);
     expect(await readdir(directory)).toEqual([]);
+  });
+});
+
+describe('DirectorySync', () => {
+  it('shares one fsync among the writers that ask while it runs, each served by one started after its call', async () => {
+    const started: PromiseWithResolvers<void>[] = [];
+    const sync = new DirectorySync('/unused', () => {
+      const run = Promise.withResolvers<void>();
+      started.push(run);
+      return run.promise;
+    });
+    const done: number[] = [];
+    const first = sync.sync().then(() => done.push(0));
+    // Seven more ask while the first runs: their renames may have come after it started.
+    const later = Array.from({ length: 7 }, (_, i) => sync.sync().then(() => done.push(i + 1)));
+    expect(started).toHaveLength(1);
+
+    started[0]!.resolve();
+    await first;
+    expect(done).toEqual([0]);
+    await vi.waitFor(() => expect(started).toHaveLength(2));
+    started[1]!.resolve();
+    await Promise.all(later);
+    expect(done).toHaveLength(8);
+    expect(started).toHaveLength(2);
   });
 });

@@ -30,7 +30,47 @@ export function mailboxFileName(messageId: string): string {
   return `${readable || 'message'}-${hash}.eml`;
 }
 
-/** Writes `data` to `path` durably and atomically: temp file, fsync, rename, fsync dir. */
+/**
+ * Syncs a folder to disk, sharing one fsync among the writers that ask while it runs: each
+ * caller resolves after an fsync that started after its call, so a rename it made before
+ * asking is durable, and eight concurrent sends cost two directory syncs instead of eight.
+ */
+export class DirectorySync {
+  readonly #syncFolder: () => Promise<void>;
+  #running: Promise<void> | undefined;
+  #next: Promise<void> | undefined;
+
+  /** `syncFolder` is the one fsync; tests count it. */
+  constructor(directory: string, syncFolder: () => Promise<void> = () => fsyncFolder(directory)) {
+    this.#syncFolder = syncFolder;
+  }
+
+  sync(): Promise<void> {
+    if (!this.#running) {
+      this.#running = this.#syncFolder().finally(() => (this.#running = undefined));
+      return this.#running;
+    }
+    // One is under way, maybe from before our rename: join the one after it.
+    this.#next ??= this.#running
+      .catch(() => {})
+      .then(() => {
+        this.#next = undefined;
+        return this.sync();
+      });
+    return this.#next;
+  }
+}
+
+async function fsyncFolder(directory: string): Promise<void> {
+  const dir = await open(directory, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+/** Writes `data` to `path` atomically: temp file, fsync, rename. The caller syncs the folder. */
 async function writeAtomically(
   directory: string,
   path: string,
@@ -47,13 +87,6 @@ async function writeAtomically(
     await rm(temp, { force: true });
     throw err;
   }
-  // The rename is only durable once the directory entry is on disk too.
-  const dir = await open(directory, 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
 }
 
 /**
@@ -64,6 +97,9 @@ async function writeAtomically(
 export class MailboxTransport implements EmailTransport {
   readonly #directory: string;
   readonly #now: () => Date;
+  readonly #directorySync: DirectorySync;
+  // Created once, at the first send (and again after a failed write, in case it was removed).
+  #folderReady: Promise<unknown> | undefined;
 
   constructor(options: MailboxTransportOptions) {
     if (options.directory.trim() === '') {
@@ -73,6 +109,7 @@ export class MailboxTransport implements EmailTransport {
     }
     this.#directory = options.directory;
     this.#now = options.now ?? (() => new Date());
+    this.#directorySync = new DirectorySync(options.directory);
   }
 
   async send(message: OutgoingEmail, signal: AbortSignal): Promise<EmailReceipt> {
@@ -82,9 +119,13 @@ export class MailboxTransport implements EmailTransport {
     try {
       signal.throwIfAborted();
       const raw = await new MailComposer(composed).compile().build();
-      await mkdir(this.#directory, { recursive: true });
+      this.#folderReady ??= mkdir(this.#directory, { recursive: true });
+      await this.#folderReady;
       await writeAtomically(this.#directory, path, raw, signal);
+      // The rename is only durable once the directory entry is on disk too.
+      await this.#directorySync.sync();
     } catch (err) {
+      this.#folderReady = undefined;
       if (signal.aborted) {
         throw new MailboxWriteError('writing the message was cancelled', 'MAILBOX_ABORTED', {
           cause: err,
