@@ -14,6 +14,11 @@ export interface ComposedEmail {
   /** Message content is data: nodemailer must never read a file or URL named in it. */
   disableFileAccess: true;
   disableUrlAccess: true;
+  /**
+   * Text parts and encoded words in base64, chosen rather than detected: nodemailer's
+   * detection and its quoted-printable encoder were a tenth of the sender's CPU.
+   */
+  textEncoding: 'base64';
 }
 
 const LINE_BREAK = /[\r\n]/;
@@ -69,5 +74,6 @@ export function composeEmail(message: OutgoingEmail, date: Date): ComposedEmail 
     date,
     disableFileAccess: true,
     disableUrlAccess: true,
+    textEncoding: 'base64',
   };
 }
