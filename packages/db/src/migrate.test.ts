@@ -17,6 +17,11 @@ describe('migrations', () => {
     expect(rows[0].reloptions).toContain('toast_tuple_target=128');
   });
 
+  test('connections plan each run of a prepared statement for its own values', async ({ db }) => {
+    const { rows } = await db.pool.query('SHOW plan_cache_mode');
+    expect(rows[0].plan_cache_mode).toBe('force_custom_plan');
+  });
+
   test('applying again is a no-op', async ({ db }) => {
     expect(await applyMigrations(db.pool)).toEqual([]);
   });
