@@ -72,7 +72,9 @@ export function parseEnv<S extends z.ZodType>(
         const name = issue.path.join('.') || '(environment)';
         const given = issue.path.length === 1 ? cleaned[String(issue.path[0])] : undefined;
         const shown = given === undefined ? undefined : describeValue(name, given);
-        return shown === undefined ? `${name}: ${issue.message}` : `${name}: ${issue.message} (got ${shown})`;
+        return shown === undefined
+          ? `${name}: ${issue.message}`
+          : `${name}: ${issue.message} (got ${shown})`;
       }),
     );
   }
@@ -96,7 +98,10 @@ export const workerEnvShape = {
   DATABASE_URL: z.string().url({ message: 'must be a postgresql:// URL' }),
   REDIS_URL: z.string().url({ message: 'must be a redis:// URL' }),
   /** Every Redis key is `{namespace}:...`: one hash slot, and room for several installs. */
-  HERALD_REDIS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]+$/).default('herald'),
+  HERALD_REDIS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('herald'),
   // Health and metrics endpoint
   OPS_HOST: z.string().default('127.0.0.1'),
   OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9100),
@@ -105,6 +110,9 @@ export const workerEnvShape = {
   // BLOCK 0 would wait forever; the floors below keep a typo from making claims worthless
   // or a stop instant.
   HERALD_BLOCK_MS: MsEnv.min(1).default(2_000), // 2 s: how long one read waits for new entries
+  // 50 ms: a read of less than half a batch waits this long once for more, so a moderate
+  // load is handled in fuller batches (each costs a claim and a commit); 0: never wait.
+  HERALD_READ_LINGER_MS: MsEnv.default(50),
   // At-least-once
   HERALD_CLAIM_TIMEOUT_MS: MsEnv.min(100).default(60_000), // 60 s: a worker's hold on an alert, renewed while it works
   HERALD_HANDLER_TIMEOUT_MS: MsEnv.min(100).default(300_000), // 5 min: longest one batch may take
@@ -123,7 +131,10 @@ export const workerEnvShape = {
  * parseEnv for a service's main: on bad configuration it prints which variables are
  * wrong (plain text on stderr: no logger exists yet) and exits 1 at once.
  */
-export function loadEnvOrExit<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv = process.env): Readonly<z.output<S>> {
+export function loadEnvOrExit<S extends z.ZodType>(
+  schema: S,
+  source: NodeJS.ProcessEnv = process.env,
+): Readonly<z.output<S>> {
   try {
     return parseEnv(schema, source);
   } catch (err) {

@@ -4,6 +4,8 @@ export interface StageSettings {
   batchSize: number;
   /** How long one read waits for new entries. */
   blockMs: number;
+  /** When a read brings less than half a batch, how long to wait once for more (0: never). */
+  readLingerMs?: number;
   /** How long a worker holds a claim on an alert before another replica may take it. */
   claimTimeoutMs: number;
   /** Longest a handler may work on one batch; its claims are renewed until then. */
@@ -34,6 +36,7 @@ export interface StageSettings {
 export interface StageEnv {
   HERALD_BATCH_SIZE: number;
   HERALD_BLOCK_MS: number;
+  HERALD_READ_LINGER_MS?: number;
   HERALD_CLAIM_TIMEOUT_MS: number;
   HERALD_HANDLER_TIMEOUT_MS: number;
   HERALD_RECLAIM_IDLE_MS: number;
@@ -50,6 +53,7 @@ export function stageSettingsFromEnv(env: StageEnv): StageSettings {
   return {
     batchSize: env.HERALD_BATCH_SIZE,
     blockMs: env.HERALD_BLOCK_MS,
+    ...(env.HERALD_READ_LINGER_MS !== undefined ? { readLingerMs: env.HERALD_READ_LINGER_MS } : {}),
     claimTimeoutMs: env.HERALD_CLAIM_TIMEOUT_MS,
     handlerTimeoutMs: env.HERALD_HANDLER_TIMEOUT_MS,
     reclaimIdleMs: env.HERALD_RECLAIM_IDLE_MS,

@@ -49,6 +49,7 @@ export class StageWorker {
       deadLetterStream: deadLetterKey(namespace, stage),
       batchSize: settings.batchSize,
       blockMs: settings.blockMs,
+      ...(settings.readLingerMs !== undefined ? { readLingerMs: settings.readLingerMs } : {}),
       reclaimIdleMs: settings.reclaimIdleMs,
       reclaimIntervalMs: settings.reclaimIntervalMs,
       onError: (err, context) => logger.warn({ err, stage, ...context }, 'stream consumer error'),
@@ -59,8 +60,12 @@ export class StageWorker {
         void this.#recoverFromRedisLoss();
       },
       onLostEntry: ({ entryId, reason }) =>
-        logger.warn({ stage, entryId, reason }, 'stream entry lost, the sweeper republishes its alert'),
-      onDeadLettered: ({ entryId, reason }) => logger.warn({ stage, entryId, reason }, 'stream entry dead-lettered'),
+        logger.warn(
+          { stage, entryId, reason },
+          'stream entry lost, the sweeper republishes its alert',
+        ),
+      onDeadLettered: ({ entryId, reason }) =>
+        logger.warn({ stage, entryId, reason }, 'stream entry dead-lettered'),
       onReclaimed: ({ count, deleted }) =>
         logger.info({ stage, count, deleted: deleted.length }, 'reclaimed idle stream entries'),
     });
@@ -116,7 +121,10 @@ export class StageWorker {
       await this.#sweeper.reschedule();
       await this.#sweeper.sweepOnce(0);
     } catch (err) {
-      this.#options.logger.error({ err, stage: this.#options.stage }, 'recovery after Redis data loss failed');
+      this.#options.logger.error(
+        { err, stage: this.#options.stage },
+        'recovery after Redis data loss failed',
+      );
     }
   }
 

@@ -45,6 +45,43 @@ describe('StreamConsumer', () => {
     expect(h.errors.events).toEqual([]);
   });
 
+  test('a read of less than half a batch waits readLingerMs once, and hands over what came meanwhile with it', async ({
+    redis: { redis, namespace },
+    defer,
+  }) => {
+    const { stream } = stageKeys(namespace);
+    const h = consumerHarness(redis, namespace, { consumer: 'c1', readLingerMs: 2_000 });
+    defer(() => h.consumer.stop());
+    await h.consumer.start(h.ack);
+
+    // The first write wakes the blocked read with one entry; the second lands while it lingers.
+    await publish(redis, stream, [message('a1')]);
+    await publish(redis, stream, [message('a2'), message('a3')]);
+
+    await h.handled.when(() => true, 3);
+    expect(h.batches.map((batch) => batch.map((entry) => entry.message.alertId))).toEqual([
+      ['a1', 'a2', 'a3'],
+    ]);
+  });
+
+  test('a stop during the linger hands over what was read, at once', async ({
+    redis: { redis, namespace },
+    defer,
+  }) => {
+    const { stream } = stageKeys(namespace);
+    const h = consumerHarness(redis, namespace, { consumer: 'c1', readLingerMs: 60_000 });
+    defer(() => h.consumer.stop());
+    await h.consumer.start(h.ack);
+    await publish(redis, stream, [message('a1')]);
+    await waitFor('the read to linger', async () => {
+      const pending = (await redis.xpending(stream, stageKeys(namespace).group)) as [number];
+      return Number(pending[0]) === 1;
+    });
+
+    await h.consumer.stop();
+    expect(h.batches.map((batch) => batch.length)).toEqual([1]);
+  });
+
   test('entries of a consumer stuck mid-batch are reclaimed by another after reclaimIdleMs', async ({
     redis: { redis, namespace },
     defer,

@@ -178,16 +178,27 @@ export class StreamConsumer {
     const blockMs = Math.max(1, Math.min(this.#options.blockMs, untilDue));
     const entries = await this.#read('>', blockMs);
     if (entries === undefined || entries.length === 0) return;
+    const { batchSize, readLingerMs } = this.#options;
+    if (readLingerMs > 0 && entries.length < batchSize / 2) {
+      // Once, and never past a stop: the entries already read are ours to hand over.
+      await sleep(readLingerMs, this.#abort.signal);
+      const more = await this.#read('>', 0, batchSize - entries.length);
+      if (more) entries.push(...more);
+    }
     await this.#deliver(entries, 'new', handler);
   }
 
   /** One XREADGROUP; undefined when it failed (reported, backed off) or was aborted. */
-  async #read(id: string, blockMs: number): Promise<RawEntry[] | undefined> {
-    const { group, consumer, batchSize, stream } = this.#options;
+  async #read(
+    id: string,
+    blockMs: number,
+    count = this.#options.batchSize,
+  ): Promise<RawEntry[] | undefined> {
+    const { group, consumer, stream } = this.#options;
     const signal = this.#abort.signal;
     if (signal.aborted || !this.#reader) return undefined;
     const block = blockMs > 0 ? ['BLOCK', blockMs] : [];
-    const args = ['GROUP', group, consumer, 'COUNT', batchSize, ...block, 'STREAMS', stream, id];
+    const args = ['GROUP', group, consumer, 'COUNT', count, ...block, 'STREAMS', stream, id];
     try {
       const result = await this.#reader.read(args, blockMs, signal);
       if (result.kind === 'aborted') return undefined;
