@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { AnalysisSchema, EnrichmentSchema, type RenderedMessage } from '@herald/contracts';
-import type { AttemptResult, ClaimedAlert } from '@herald/db';
+import { newId, type AttemptResult, type ClaimedAlert } from '@herald/db';
 import type { StageHandler } from '@herald/stage';
 import { validateAlert } from '@herald/wazuh';
 import type pg from 'pg';
@@ -103,7 +102,7 @@ export function createFormatHandler(options: FormatHandlerOptions): StageHandler
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[])
          ON CONFLICT (alert_id, receiver) DO NOTHING`,
         [
-          rows.map(() => randomUUID()),
+          rows.map(() => newId()),
           rows.map((row) => row.alertId),
           rows.map((row) => row.receiver),
           rows.map((row) => row.channel),

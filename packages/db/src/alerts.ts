@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Database } from './client.ts';
 import type { AlertState } from './states.ts';
 import { isAlertId } from './alert-id.ts';
+import { newId } from './ids.ts';
 
 /** What ingest stores for one validated alert. */
 export interface NewAlert {
@@ -41,7 +41,7 @@ export async function insertAlerts(
   actor: Actor,
 ): Promise<StoredAlertRef[]> {
   if (alerts.length === 0) return [];
-  const ids = alerts.map(() => randomUUID());
+  const ids = alerts.map(() => newId());
   const column = <K extends keyof NewAlert>(key: K) => alerts.map((a) => a[key] ?? null);
   // One round trip: insert what is new, write its history, and read back the ids of
   // both new and existing alerts. ON CONFLICT DO NOTHING skips repeats, including a

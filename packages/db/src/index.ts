@@ -1,4 +1,5 @@
 export { isAlertId } from './alert-id.ts';
+export { newId } from './ids.ts';
 export { createDatabase, Prisma, type Database, type DatabaseOptions, type PrismaClient } from './client.ts';
 export {
   applyMigrations,

@@ -1,6 +1,5 @@
 import { AnalysisSchema, type GroupDigest } from '@herald/contracts';
-import { inTransaction, type Actor, type Database } from '@herald/db';
-import { randomUUID } from 'node:crypto';
+import { inTransaction, newId, type Actor, type Database } from '@herald/db';
 
 /** The most alerts a digest names (agents, alert ids): a sample, not the list. */
 const SAMPLE_SIZE = 10;
@@ -104,7 +103,7 @@ export async function flushDueGroups(
          )
          SELECT id FROM inserted`,
         [
-          randomUUID(),
+          newId(),
           digestIdentity(group.id, sequence),
           JSON.stringify({ ...analysis.data, receivers: [group.receiver], group: digest }),
           group.latest_folded_id,
