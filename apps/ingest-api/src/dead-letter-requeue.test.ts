@@ -89,6 +89,39 @@ describe('POST /v1/dead-letters/requeue', () => {
     expect(again.json()).toMatchObject({ requeued: [], settled: [] });
   });
 
+  test('an entry id found in two stages without a stage named is refused, nothing requeued', async ({
+    db,
+    redis: { redis, namespace },
+  }) => {
+    const id = await storeFailedAlert(db, 'a');
+    const other = await storeFailedAlert(db, 'b');
+    // Ids are unique per stream only: the same id in two stages' dead letters.
+    for (const [stage, alertId] of [
+      ['enrich', id],
+      ['send', other],
+    ] as const) {
+      await redis.xadd(
+        deadLetterKey(namespace, stage),
+        '1765000000000-0',
+        'alert',
+        alertId,
+        'attempt',
+        '3',
+      );
+    }
+    const { app } = testApp({ db, redis, namespace });
+
+    const res = await requeue(app, { entryIds: ['1765000000000-0'] });
+    expect([res.statusCode, res.json()]).toEqual([
+      400,
+      { error: 'entry 1765000000000-0 is in the dead letters of enrich and send; name the stage' },
+    ]);
+    expect(await redis.xlen(deadLetterKey(namespace, 'enrich'))).toBe(1);
+
+    const named = await requeue(app, { stage: 'send', entryIds: ['1765000000000-0'] });
+    expect(named.json()).toMatchObject({ requeued: [{ stage: 'send', alertId: other }] });
+  });
+
   test('a stage limits the search; bad bodies get 400 naming the problem', async ({
     db,
     redis: { redis, namespace },

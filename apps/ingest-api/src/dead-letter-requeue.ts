@@ -8,7 +8,7 @@ import {
   streamKey,
   type StageStream,
 } from '@herald/streams';
-import { StoreUnavailableError } from './errors.ts';
+import { IngestRequestError, StoreUnavailableError, isIngestRequestError } from './errors.ts';
 import type { RequeueSelector } from './operator-requests.ts';
 import { retryAndPublish, type RetryTarget } from './retry.ts';
 
@@ -66,6 +66,18 @@ async function findEntries(
       found.push({ stage, entryId: entry[0], alertId: decodeMessage(entry[1])?.alertId ?? null });
     }
   }
+  if (!('all' in selector) && !selector.stage) {
+    // Entry ids are unique per stream only: two stages' dead letters can share one.
+    for (const entryId of new Set(selector.entryIds)) {
+      const stagesOf = found.filter((entry) => entry.entryId === entryId).map((e) => e.stage);
+      if (stagesOf.length > 1) {
+        throw new IngestRequestError(
+          'INGEST_INVALID_REQUEST',
+          `entry ${entryId} is in the dead letters of ${stagesOf.join(' and ')}; name the stage`,
+        );
+      }
+    }
+  }
   const notFound = 'all' in selector ? [] : selector.entryIds.filter((id) => !seen.has(id));
   return { found, notFound };
 }
@@ -89,6 +101,7 @@ export async function requeueDeadLetters(
   try {
     ({ found, notFound } = await findEntries(stores.redis, stores.namespace, selector));
   } catch (err) {
+    if (isIngestRequestError(err)) throw err;
     throw new StoreUnavailableError('Redis is unavailable; nothing was requeued, retry later', {
       cause: err,
     });

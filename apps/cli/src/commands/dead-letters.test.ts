@@ -32,7 +32,7 @@ describe('herald dead-letters', () => {
       expect(one.out()).not.toContain('enrich');
 
       const requeue = captureIo(env);
-      expect(await herald(['requeue', e1], requeue.io)).toBe(0);
+      expect(await herald(['requeue', e1, '--stage', 'send'], requeue.io)).toBe(0);
       expect(requeue.out()).toBe(
         `requeued send ${e1} (alert ${first})\nrequeued 1, removed 0, kept 0, not found 0\n`,
       );

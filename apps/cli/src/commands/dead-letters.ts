@@ -41,6 +41,7 @@ const USAGE = `usage: herald dead-letters list [--stage S] [--count N]
             and removes the entries: a requeue is a retry (error -> new, from enrich,
             counted against HERALD_MAX_RETRIES); an entry whose alert already left error
             is removed too, one whose alert cannot be retried is kept and says why
+            (entry ids are unique per stage: give --stage when one is in two stages)
 
 Talks to HERALD_URL (default http://127.0.0.1:8080) with HERALD_API_KEY.`;
 
