@@ -22,7 +22,7 @@ await runStageService({
   service: 'analyzer',
   stage: 'analyze',
   env,
-  createHandler: async ({ db, redis, logger, registry }) => {
+  createHandler: async ({ db, redis, logger, registry, breakers }) => {
     const silences = new SilenceCache({
       db,
       ttlMs: env.HERALD_SILENCE_CACHE_TTL_MS,
@@ -53,7 +53,7 @@ await runStageService({
         onRescheduled: () => logger.warn({}, 'group flush schedule was lost and put back'),
       },
     });
-    const llm = createLlmExplainer(env, { redis, logger, registry });
+    const llm = createLlmExplainer(env, { redis, logger, registry, breakers });
     await flusher.start();
     const handler = createAnalyzeHandler(routing, {
       silences,

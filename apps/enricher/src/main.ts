@@ -1,6 +1,6 @@
 import { isConfigFileError } from '@herald/config';
 import { loadEnvOrExit } from '@herald/runtime';
-import { createBreakerRegistry, runStageService } from '@herald/stage';
+import { runStageService } from '@herald/stage';
 import { WazuhApiClient } from '@herald/wazuh';
 import { CachedAgentDirectory } from './cache.ts';
 import { EnricherEnv } from './env.ts';
@@ -22,7 +22,7 @@ await runStageService({
   service: 'enricher',
   stage: 'enrich',
   env,
-  createHandler: ({ logger, registry, redis }) => {
+  createHandler: ({ logger, redis, breakers }) => {
     if (inventory) {
       logger.info(
         { inventory: inventory.file, entries: inventory.entries.length },
@@ -41,7 +41,7 @@ await runStageService({
         'WAZUH_API_INSECURE is set: the API certificate is not verified',
       );
     }
-    const breaker = createBreakerRegistry(logger, registry).get(`wazuh-api:${apiUrl.host}`);
+    const breaker = breakers().get(`wazuh-api:${apiUrl.host}`);
     const client = new WazuhApiClient({
       baseUrl: env.WAZUH_API_URL,
       username: env.WAZUH_API_USER,

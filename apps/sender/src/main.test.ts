@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { test } from '@herald/db/testing';
+import { readBreakerStates } from '@herald/streams';
 import { testServers, waitFor } from '@herald/testkit';
 import { rendered } from './channel-test-support.ts';
 import { alertWithDeliveries, deliveryRows } from './test-support.ts';
@@ -22,7 +23,7 @@ const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 test(
   'main.ts delivers by its config file, keeps the receiver rate limit, and stops cleanly on SIGTERM',
   { timeout: 60_000 },
-  async ({ db, databaseUrl, redis: { url, namespace } }) => {
+  async ({ db, databaseUrl, redis: { redis, url, namespace } }) => {
     const slack = await startFakeSlack({ intervalMs: 1_000 });
     const hook = await startFakeWebhookReceiver();
     const dir = await mkdtemp(join(tmpdir(), 'herald-sender-main-'));
@@ -82,6 +83,16 @@ test(
             )
           ).rows[0]!.n === 2,
         { timeoutMs: 40_000, intervalMs: 100 },
+      );
+      // Its breakers are on the board every replica publishes to (GET /v1/breakers).
+      await waitFor(
+        'the sender breakers published',
+        async () => {
+          const board = await readBreakerStates(redis, namespace, Date.now());
+          const mine = board.filter((breaker) => breaker.replica === 'main-test');
+          return mine.map((breaker) => breaker.destination).includes('slack:chat');
+        },
+        { timeoutMs: 20_000, intervalMs: 100 },
       );
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

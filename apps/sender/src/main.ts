@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { configFromEnv, loadConfig } from '@herald/config';
 import { loadEnvOrExit } from '@herald/runtime';
-import { createBreakerRegistry, runStageService } from '@herald/stage';
+import { runStageService } from '@herald/stage';
 import { RedisDeliveryGate } from './delivery-gate.ts';
 import { createDestinations } from './destinations.ts';
 import { SenderEnv } from './env.ts';
@@ -14,7 +14,7 @@ await runStageService({
   service: 'sender',
   stage: 'send',
   env,
-  createHandler: async ({ db, redis, logger, registry }) => {
+  createHandler: async ({ db, redis, logger, breakers: breakerRegistry }) => {
     // `${VAR}` references in the file are read from the environment, secrets included.
     const config = env.HERALD_CONFIG
       ? await loadConfig(env.HERALD_CONFIG, { env: process.env })
@@ -56,7 +56,7 @@ await runStageService({
       { source: config.source, receivers: config.receivers.map((receiver) => receiver.name) },
       'receivers loaded',
     );
-    const breakers = createBreakerRegistry(logger, registry, {
+    const breakers = breakerRegistry({
       windowMs: env.HERALD_BREAKER_WINDOW_MS,
       minimumCalls: env.HERALD_BREAKER_MIN_CALLS,
       openMs: env.HERALD_BREAKER_OPEN_MS,

@@ -113,6 +113,8 @@ export const workerEnvShape = {
   // 50 ms: a read of less than half a batch waits this long once for more, so a moderate
   // load is handled in fuller batches (each costs a claim and a commit); 0: never wait.
   HERALD_READ_LINGER_MS: MsEnv.default(50),
+  // 5 s: how often a replica publishes its breakers and re-reads operators' pauses.
+  HERALD_BREAKER_HEARTBEAT_MS: MsEnv.min(10).default(5_000),
   // At-least-once
   HERALD_CLAIM_TIMEOUT_MS: MsEnv.min(100).default(60_000), // 60 s: a worker's hold on an alert, renewed while it works
   HERALD_HANDLER_TIMEOUT_MS: MsEnv.min(100).default(300_000), // 5 min: longest one batch may take

@@ -28,10 +28,6 @@ import { StageWorker } from './worker.ts';
 // connection without this timeout (see @herald/streams).
 const REDIS_COMMAND_TIMEOUT_MS = 5_000;
 
-// How often a replica publishes its breakers and re-reads the operators' pauses: a pause
-// reaches a replica that missed its announcement within this time.
-const BREAKER_HEARTBEAT_MS = 5_000;
-
 /** The parsed settings a stage app passes in (runtime's workerEnvShape, parsed). */
 export interface StageServiceEnv extends StageEnv {
   LOG_LEVEL: string;
@@ -43,6 +39,11 @@ export interface StageServiceEnv extends StageEnv {
   OPS_PORT: number;
   HERALD_SHUTDOWN_TIMEOUT_MS: number;
   HERALD_REDIS_CONNECT_WAIT_MS: number;
+  /**
+   * How often a replica publishes its breakers and re-reads the operators' pauses: a pause
+   * reaches a replica that missed its announcement within this time.
+   */
+  HERALD_BREAKER_HEARTBEAT_MS: number;
 }
 
 export interface HandlerContext {
@@ -93,7 +94,7 @@ export function runStageService(options: {
         namespace: env.HERALD_REDIS_NAMESPACE,
         replica,
         service,
-        heartbeatMs: BREAKER_HEARTBEAT_MS,
+        heartbeatMs: env.HERALD_BREAKER_HEARTBEAT_MS,
         logger,
       });
       let breakers: BreakerRegistry | undefined;

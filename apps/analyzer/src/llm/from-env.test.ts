@@ -1,5 +1,6 @@
 import { afterEach, describe, expect } from 'vitest';
 import { createMetricsRegistry, createSilentLogger } from '@herald/runtime';
+import { createBreakerRegistry } from '@herald/stage';
 import { test } from '@herald/testkit';
 import { AnalyzerEnv } from '../env.ts';
 import { createLlmExplainer } from './from-env.ts';
@@ -20,10 +21,12 @@ const stores = {
 describe('createLlmExplainer', () => {
   test('is off without HERALD_LLM_URL', async ({ redis }) => {
     const env = AnalyzerEnv.parse({ ...stores });
+    const registry = createMetricsRegistry('analyzer');
     const deps = {
       redis: redis.redis,
       logger: createSilentLogger(),
-      registry: createMetricsRegistry('analyzer'),
+      registry,
+      breakers: () => createBreakerRegistry(createSilentLogger(), registry),
     };
     expect(createLlmExplainer(env, deps)).toBeUndefined();
   });
@@ -43,6 +46,7 @@ describe('createLlmExplainer', () => {
       redis: redis.redis,
       logger: createSilentLogger(),
       registry,
+      breakers: (defaults) => createBreakerRegistry(createSilentLogger(), registry, defaults),
     });
 
     const improved = await explainer!.improve(inputFor(1));

@@ -1,5 +1,5 @@
 import { Counter, type Logger, type Registry } from '@herald/runtime';
-import { createBreakerRegistry } from '@herald/stage';
+import type { HandlerContext } from '@herald/stage';
 import type { Redis } from 'ioredis';
 import { ChatCompletionsClient } from './client.ts';
 import { LlmExplainer, type LlmOutcome } from './explainer.ts';
@@ -39,7 +39,13 @@ const LOG_LEVEL: Record<LlmOutcome, 'debug' | 'info' | 'warn'> = {
  */
 export function createLlmExplainer(
   env: LlmEnv,
-  deps: { redis: Redis; logger: Logger; registry: Registry },
+  deps: {
+    redis: Redis;
+    logger: Logger;
+    registry: Registry;
+    /** The process's breaker registry (published to every replica, obeying pauses). */
+    breakers: HandlerContext['breakers'];
+  },
 ): LlmExplainer | undefined {
   const { logger } = deps;
   if (!env.HERALD_LLM_URL || !env.HERALD_LLM_MODEL) {
@@ -52,9 +58,9 @@ export function createLlmExplainer(
     apiKey: env.HERALD_LLM_API_KEY,
     timeoutMs: env.HERALD_LLM_TIMEOUT_MS,
   });
-  const breaker = createBreakerRegistry(logger, deps.registry, {
-    callTimeoutMs: env.HERALD_LLM_TIMEOUT_MS + BREAKER_TIMEOUT_MARGIN_MS,
-  }).get(`llm:${client.destination}`);
+  const breaker = deps
+    .breakers({ callTimeoutMs: env.HERALD_LLM_TIMEOUT_MS + BREAKER_TIMEOUT_MARGIN_MS })
+    .get(`llm:${client.destination}`);
   const outcomes = new Counter({
     name: 'herald_llm_outcomes_total',
     help: 'Alerts offered to the language model, by outcome (written and cached use its text)',
