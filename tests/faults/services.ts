@@ -75,7 +75,9 @@ export async function startServices(options: {
       OPS_PORT: String(opsPorts.get(name)),
       HERALD_REPLICA: `${name}-${generation}`,
       LOG_LEVEL: 'info',
-      // Every alert its own group: the suite checks one message per accepted alert.
+      // Grouping off (every alert its own group), so the check can hold each accepted alert
+      // to one message; by the default key (rule, agent, source IP) the corpus's repeats
+      // would fold into digests. Digests under faults are tested in tests/e2e/grouping.
       HERALD_GROUP_BY: '...',
       ...options.env,
     };

@@ -142,10 +142,6 @@ async function faultRun(
       WAZUH_API_USER: 'wazuh',
       WAZUH_API_PASSWORD: 'wazuh',
       WAZUH_API_TIMEOUT_MS: '1500',
-      // Every derived alert has its own Wazuh id: grouped by it, each alert is its own group
-      // and notifies on its own, so the check can hold each alert to one message. (By the
-      // default key, rule/agent/source IP, the corpus's repeats would fold into digests.)
-      HERALD_GROUP_BY: 'id',
     },
   });
   cleanup.push(() => services.stop());
