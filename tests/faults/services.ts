@@ -77,7 +77,7 @@ export async function startServices(options: {
       LOG_LEVEL: 'info',
       // Grouping off (every alert its own group), so the check can hold each accepted alert
       // to one message; by the default key (rule, agent, source IP) the corpus's repeats
-      // would fold into digests. Digests under faults are tested in tests/e2e/grouping.
+      // would fold into digests. Digests across a restart and a Redis loss: tests/e2e/grouping.
       HERALD_GROUP_BY: '...',
       ...options.env,
     };
