@@ -5,7 +5,11 @@ import { dispatch } from './dispatch.ts';
 function capture(): { io: CliIo; out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, cwd: '/' }, out, err };
+  return {
+    io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, cwd: '/' },
+    out,
+    err,
+  };
 }
 
 const echo: Command = {
@@ -40,7 +44,7 @@ describe('dispatch', () => {
     expect(err.join('')).toContain('prints its arguments');
   });
 
-  it('shows one command\'s usage under help', async () => {
+  it("shows one command's usage under help", async () => {
     const { io, out } = capture();
     expect(await dispatch([echo], ['help', 'echo'], io)).toBe(0);
     expect(out.join('')).toBe('usage: herald echo <word>...\n');

@@ -3,11 +3,23 @@ import { isUsageError, type CliIo, type Command } from './command.ts';
 function helpText(commands: readonly Command[]): string {
   const width = Math.max(4, ...commands.map((command) => command.name.length));
   const lines = commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`);
-  return ['usage: herald <command> [arguments]', '', 'commands:', ...lines, '', 'herald help <command> shows its usage.', ''].join('\n');
+  return [
+    'usage: herald <command> [arguments]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'herald help <command> shows its usage.',
+    '',
+  ].join('\n');
 }
 
 /** Runs `herald <args>` against the given commands; resolves to the process exit code. */
-export async function dispatch(commands: readonly Command[], args: readonly string[], io: CliIo): Promise<number> {
+export async function dispatch(
+  commands: readonly Command[],
+  args: readonly string[],
+  io: CliIo,
+): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? rest[0] : undefined;
