@@ -376,4 +376,30 @@ describe('send handler, a delivery that throws', () => {
     );
     expect(delivered.rows[0].n).toBe(10);
   });
+
+  test('an unsendable delivery whose row changed meanwhile is not reported failed', async ({
+    db,
+  }) => {
+    const server = await startTestSmtpServer();
+    const transport = new SmtpTransport({ host: '127.0.0.1', port: server.port, security: 'none' });
+    const alert = await alertWithDeliveries(db, { soc: 'soc@example.com' });
+    await db.pool.query(`UPDATE deliveries SET rendered = '{}'`);
+    // The failure's UPDATE finds nothing to change, as when another replica took the row.
+    await db.pool.query(`CREATE FUNCTION skip_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RETURN NULL; END $$`);
+    await db.pool.query(`CREATE TRIGGER skip_fail BEFORE UPDATE ON deliveries FOR EACH ROW
+      WHEN (NEW.status = 'failed') EXECUTE FUNCTION skip_fail()`);
+    const handler = createSendHandler({
+      db,
+      ...viaEmail(transport),
+      logger: createSilentLogger(),
+      ...FAST,
+    });
+
+    expect(await handler.process([alert], context)).toEqual([
+      { kind: 'retry', id: alert.id, error: 'soc: delivery changed under us' },
+    ]);
+    await transport.close();
+    await server.close();
+  });
 });

@@ -200,8 +200,10 @@ export function createSendHandler(options: SendHandlerOptions): StageHandler {
     signal: AbortSignal,
   ): Promise<DeliveryOutcome> {
     if (planned.kind === 'unsendable') {
-      // Failed, its one attempt counted.
-      await markAttemptFailed(db.pool, row.id, planned.error, true);
+      // Failed, its one attempt counted; unless another replica changed the row meanwhile.
+      if (!(await markAttemptFailed(db.pool, row.id, planned.error, true))) {
+        return changedUnderUs(row);
+      }
       return { kind: 'failed', error: `${row.receiver}: ${planned.error}` };
     }
     const { destination, message } = planned;
