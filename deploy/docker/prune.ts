@@ -5,13 +5,12 @@
 //
 // Writes into <out-dir>:
 //   json/, full/           `turbo prune --docker` of the target: manifests and lockfile first
-//                          (cached install layer), then the sources. The build stage installs
-//                          every dependency there and generates the Prisma client.
+//                          (cached install layer), then the sources.
 //   runtime/json/, runtime/full/
 //                          the same without the workspace packages the target reaches only
 //                          through devDependencies (@herald/testkit, which would bring vitest
 //                          into the image) and without test files: what the final image holds
-//                          once `pnpm install --prod` ran and the generated client was copied in.
+//                          once `pnpm install --prod` ran.
 //
 // Workspace packages stay folders with symlinks into them (never copies under
 // node_modules): Node refuses to strip types from files whose real path is in node_modules,
@@ -33,10 +32,6 @@ export const IMAGE_TARGETS = [
 export type ImageTarget = (typeof IMAGE_TARGETS)[number];
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-// Root files the build stage needs that turbo does not copy: packages' tsconfig.json files
-// extend it, and `prisma generate` loads prisma.config.ts through that tsconfig.
-const BUILD_ROOT_FILES = ['tsconfig.base.json'];
 
 /** The workspace package an image target is built from. */
 export function packageOf(target: ImageTarget): string {
@@ -129,9 +124,6 @@ export function prune(target: ImageTarget, outDir: string, repoRoot: string = RE
       `turbo prune ${packageName} failed (${turbo.error?.message ?? `exit ${turbo.status}`})`,
     );
   }
-  for (const file of BUILD_ROOT_FILES) {
-    cpSync(join(repoRoot, file), join(outDir, 'full', file));
-  }
 
   const devOnly = devOnlyPackageDirs(join(outDir, 'json'), packageName);
   for (const part of ['json', 'full']) {
@@ -140,7 +132,6 @@ export function prune(target: ImageTarget, outDir: string, repoRoot: string = RE
     cpSync(join(outDir, part), runtimePart, { recursive: true, verbatimSymlinks: true });
     for (const dir of devOnly) rmSync(join(runtimePart, dir), { recursive: true, force: true });
   }
-  for (const file of BUILD_ROOT_FILES) rmSync(join(outDir, 'runtime', 'full', file));
   removeTestFiles(join(outDir, 'runtime', 'full'));
   if (target !== 'migrate') {
     cpSync(

@@ -62,24 +62,17 @@ describe('deploy/Dockerfile', () => {
     expect(argDefault('TURBO_VERSION')).toBe(lock.importers['.']?.devDependencies.turbo?.version);
   });
 
-  it('runs the prune, install and generate commands that tests/deploy repeats outside Docker', () => {
+  it('runs the prune and install commands that tests/deploy repeats outside Docker', () => {
     expect(stage('pruned')).toEqual([
       'ARG APP',
       'WORKDIR /repo',
       'COPY . .',
       `RUN ${DOCKERFILE_COMMANDS.prune.join(' ')} "\${APP}" /pruned`,
     ]);
-    expect(stage('build')).toEqual([
-      'COPY --from=pruned /pruned/json/ ./',
-      `RUN ${DOCKERFILE_COMMANDS.installAll.join(' ')}`,
-      'COPY --from=pruned /pruned/full/ ./',
-      `RUN ${DOCKERFILE_COMMANDS.generate.join(' ')}`,
-    ]);
     expect(stage('deps')).toEqual([
       'COPY --from=pruned /pruned/runtime/json/ ./',
       `RUN ${DOCKERFILE_COMMANDS.installProd.join(' ')}`,
       'COPY --from=pruned /pruned/runtime/full/ ./',
-      'COPY --from=build /app/packages/db/src/generated/ ./packages/db/src/generated/',
     ]);
   });
 

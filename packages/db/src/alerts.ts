@@ -3,6 +3,7 @@ import type { Database } from './client.ts';
 import type { AlertState } from './states.ts';
 import { isAlertId } from './alert-id.ts';
 import { newId } from './ids.ts';
+import { inTransaction } from './transitions.ts';
 
 /** What ingest stores for one validated alert. */
 export interface NewAlert {
@@ -156,45 +157,34 @@ export interface AlertView {
 /** The alert with its history and deliveries, or undefined if there is no such alert. */
 export async function getAlertView(db: Database, id: string): Promise<AlertView | undefined> {
   if (!isAlertId(id)) return undefined;
-  const row = await db.prisma.alert.findUnique({
-    where: { id },
-    include: { history: { orderBy: { id: 'asc' } }, deliveries: { orderBy: { receiver: 'asc' } } },
-  });
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    identityKey: row.identityKey,
-    state: row.state as AlertState,
-    attempt: row.attempt,
-    retries: row.retries,
-    error: row.error,
-    receivedAt: row.receivedAt,
-    stateChangedAt: row.stateChangedAt,
-    alert: row.body,
-    enrichment: row.enrichment,
-    analysis: row.analysis,
-    history: row.history.map((h) => ({
-      from: h.fromState,
-      to: h.toState,
-      at: h.at,
-      service: h.service,
-      replica: h.replica,
-      attempt: h.attempt,
-      error: h.error,
-      reason: h.reason,
-    })),
-    deliveries: row.deliveries.map((d) => ({
-      id: d.id,
-      receiver: d.receiver,
-      channel: d.channel,
-      status: d.status,
-      attempts: d.attempts,
-      messageKey: d.messageKey,
-      rendered: d.rendered,
-      receipt: d.receipt,
-      lastError: d.lastError,
-      deliveredAt: d.deliveredAt,
-      updatedAt: d.updatedAt,
-    })),
-  };
+  // Three reads of one snapshot: the alert, then its history and deliveries as they stood
+  // with it, even while a stage moves it on.
+  return inTransaction(
+    db.pool,
+    async (client) => {
+    const { rows: alerts } = await client.query<Omit<AlertView, 'history' | 'deliveries'>>(
+      `SELECT id, identity_key AS "identityKey", state, attempt, retries, error,
+              received_at AS "receivedAt", state_changed_at AS "stateChangedAt",
+              body AS alert, enrichment, analysis
+         FROM alerts WHERE id = $1`,
+      [id],
+    );
+    const [alert] = alerts;
+    if (!alert) return undefined;
+    const { rows: history } = await client.query<AlertView['history'][number]>(
+      `SELECT from_state AS "from", to_state AS "to", at, service, replica, attempt, error, reason
+         FROM alert_transitions WHERE alert_id = $1 ORDER BY id`,
+      [id],
+    );
+    const { rows: deliveries } = await client.query<AlertView['deliveries'][number]>(
+      `SELECT id, receiver, channel, status, attempts, message_key AS "messageKey", rendered,
+              receipt, last_error AS "lastError", delivered_at AS "deliveredAt",
+              updated_at AS "updatedAt"
+         FROM deliveries WHERE alert_id = $1 ORDER BY receiver`,
+      [id],
+    );
+    return { ...alert, history, deliveries };
+    },
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  );
 }

@@ -1,6 +1,6 @@
 export { isAlertId } from './alert-id.ts';
 export { newId } from './ids.ts';
-export { createDatabase, Prisma, type Database, type DatabaseOptions, type PrismaClient } from './client.ts';
+export { createDatabase, type Database, type DatabaseOptions } from './client.ts';
 export {
   applyMigrations,
   assertMigrationsCurrent,
@@ -21,6 +21,7 @@ export {
   type AttemptResult,
   type ClaimedAlert,
 } from './transitions.ts';
+export { commitLockedAttempts, failUnworkedAlerts, lockAlerts } from './locked-transitions.ts';
 export * from './retry.ts';
 export {
   activeSilences,

@@ -11,8 +11,6 @@ import type { ImageTarget } from '../../../deploy/docker/prune.ts';
 /** The commands the Dockerfile runs, in its words; the tests add only `--offline`. */
 export const DOCKERFILE_COMMANDS = {
   prune: ['node', 'deploy/docker/prune.ts'],
-  installAll: ['pnpm', 'install', '--frozen-lockfile'],
-  generate: ['pnpm', '--filter', '@herald/db', 'run', 'db:generate'],
   installProd: ['pnpm', 'install', '--frozen-lockfile', '--prod'],
 } as const;
 
@@ -57,14 +55,11 @@ export interface BuiltImage {
   target: ImageTarget;
   /** The final image's /app. */
   appRoot: string;
-  /** The build stage's /app (all dependencies). */
-  buildRoot: string;
 }
 
 /**
- * Builds `target` the way deploy/Dockerfile does, into `workDir`: prune, install everything
- * and generate the Prisma client (stage `build`), install production dependencies and copy
- * in the runtime sources and the generated client (stage `deps`).
+ * Builds `target` the way deploy/Dockerfile does, into `workDir`: prune, then install
+ * production dependencies and copy in the runtime sources (stage `deps`).
  */
 export async function buildImage(
   target: ImageTarget,
@@ -72,7 +67,6 @@ export async function buildImage(
   env: NodeJS.ProcessEnv,
 ): Promise<BuiltImage> {
   const pruned = join(workDir, 'pruned');
-  const buildRoot = join(workDir, 'build');
   const appRoot = join(workDir, 'app');
   const copy = (from: string, to: string) =>
     cpSync(from, to, { recursive: true, verbatimSymlinks: true });
@@ -80,20 +74,11 @@ export async function buildImage(
   // stage pruned: COPY . . then the prune script, from the repository itself
   await run([...DOCKERFILE_COMMANDS.prune, target, pruned], REPO_ROOT, env);
 
-  // stage build
-  mkdirSync(buildRoot, { recursive: true });
-  copy(join(pruned, 'json'), buildRoot);
-  await run([...DOCKERFILE_COMMANDS.installAll, OFFLINE], buildRoot, env);
-  copy(join(pruned, 'full'), buildRoot);
-  await run(DOCKERFILE_COMMANDS.generate, buildRoot, env);
-
   // stage deps, which the final stages copy whole
   mkdirSync(appRoot, { recursive: true });
   copy(join(pruned, 'runtime', 'json'), appRoot);
   await run([...DOCKERFILE_COMMANDS.installProd, OFFLINE], appRoot, env);
   copy(join(pruned, 'runtime', 'full'), appRoot);
-  const generated = join('packages', 'db', 'src', 'generated');
-  copy(join(buildRoot, generated), join(appRoot, generated));
 
-  return { target, appRoot, buildRoot };
+  return { target, appRoot };
 }
