@@ -38,6 +38,9 @@ alerts on 1 and on 2 replicas per stage.
   --grouping             keep Herald's default grouping: the bench's alerts repeat rules
                          on agents, so most fold into digests and far fewer messages go out
                          (by default every alert is its own group, HERALD_GROUP_BY=...)
+  --receiver R           mailbox (default: the sender writes .eml files, fsync per file) or
+                         webhook (every alert to a null HTTP receiver, its own process,
+                         as a signed webhook: delivery as to Slack, Teams or PagerDuty)
   --no-references        skip the reference measurements
   --ref-seconds S        seconds per reference measurement (default 10)
   --wazuh-alerts N       alerts for the process-per-alert model (default 300)
@@ -65,6 +68,7 @@ const { values: args } = parseArgs({
     preload: { type: 'string' },
     'no-references': { type: 'boolean' },
     grouping: { type: 'boolean' },
+    receiver: { type: 'string' },
     'ref-seconds': { type: 'string' },
     'wazuh-alerts': { type: 'string' },
     quick: { type: 'boolean' },
@@ -111,6 +115,11 @@ const number = (name, fallback) => {
   return value;
 };
 
+if (args.receiver !== undefined && !['mailbox', 'webhook'].includes(args.receiver)) {
+  process.stderr.write(`--receiver must be mailbox or webhook, got ${args.receiver}\n${USAGE}`);
+  process.exit(2);
+}
+
 function spec(
   name,
   { mode, rate, durationS, batch, concurrency, replicas = 1, profile = [], prefill, only, preload },
@@ -131,6 +140,7 @@ function spec(
     preload,
     nodeFlags: args['node-flags'] ? args['node-flags'].split(/\s+/).filter(Boolean) : [],
     grouping: Boolean(args.grouping),
+    receiver: args.receiver ?? 'mailbox',
     sql: args.sql
       ? args.sql
           .split(';')

@@ -19,7 +19,7 @@ import {
   scrapeStage,
   topStatements,
 } from './store-stats.mjs';
-import { API_KEY, STAGE_SERVICES, startServices } from './system.mjs';
+import { API_KEY, STAGE_SERVICES, startNullReceiver, startServices } from './system.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -45,7 +45,8 @@ async function drain(probe, timeoutS) {
 /**
  * spec: { name, mode, rate, durationS, batch, concurrency, maxAlerts, replicas,
  * drainTimeoutS, profile: service names to run with --cpu-prof, prefill, only: services to
- * start, preload: alerts to store before the stages start }.
+ * start, preload: alerts to store before the stages start, receiver: 'mailbox' or
+ * 'webhook' (the null receiver) }.
  */
 export async function runHerald({ stores, toolchain, workDir, say }, spec) {
   await stores.reset();
@@ -72,6 +73,10 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
   say(
     `${spec.name}: starting services (${spec.replicas} replica(s) per stage${spec.profile?.length ? `, profiling ${spec.profile.join(', ')}` : ''})`,
   );
+  const receiver =
+    spec.receiver === 'webhook'
+      ? await startNullReceiver({ toolchain, runDir, grouping: spec.grouping })
+      : undefined;
   const serviceOptions = {
     stores,
     toolchain,
@@ -80,6 +85,7 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
     replicas: spec.replicas,
     nodeFlags,
     grouping: spec.grouping,
+    env: receiver?.env ?? {},
   };
   // With a preload, the stages start only once the backlog is in: the run then measures
   // the stages alone, draining it, with nothing else competing for the machine.
@@ -87,7 +93,7 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
     ...serviceOptions,
     only: spec.preload ? ['ingest-api'] : spec.only,
   });
-  const stops = [() => services.stop()];
+  const stops = [...(receiver ? [() => receiver.stop()] : []), () => services.stop()];
   let preload;
   if (spec.preload) {
     say(`${spec.name}: preloading ${spec.preload} alerts with the stages stopped`);
@@ -109,6 +115,7 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
   // Redis outlives the runs: its peak RSS is counted from here (Linux: clear_refs 5).
   resetPeakRss(stores.redisPid);
   sampler.add('bench', process.pid);
+  if (receiver) sampler.add('receiver', receiver.pid);
   sampler.add('postgres', stores.postmasterPid, { tree: true });
   const probe = new RedisProbe(stores.redisMonitor);
   const lagSeries = [];

@@ -79,9 +79,9 @@ export function referenceTable(refs) {
 function describe(spec) {
   const load = spec.mode === 'rate' ? `${spec.rate}/s` : 'max';
   if (spec.sql?.length) return `${spec.name} (${spec.sql.join('; ')})`;
-  if (spec.preload)
-    return `${spec.name} (stages alone, ${spec.replicas}r${spec.nodeFlags?.length ? `, ${spec.nodeFlags.join(' ')}` : ''})`;
-  return `${spec.name} (${load}, ${spec.batch}/POST, c${spec.concurrency}, ${spec.replicas}r${spec.nodeFlags?.length ? `, ${spec.nodeFlags.join(' ')}` : ''})`;
+  const extra = `${spec.receiver === 'webhook' ? ', webhook' : ''}${spec.nodeFlags?.length ? `, ${spec.nodeFlags.join(' ')}` : ''}`;
+  if (spec.preload) return `${spec.name} (stages alone, ${spec.replicas}r${extra})`;
+  return `${spec.name} (${load}, ${spec.batch}/POST, c${spec.concurrency}, ${spec.replicas}r${extra})`;
 }
 
 /** One column per run: throughput, latency, round trips, with ratios to the references. */
@@ -140,6 +140,9 @@ export function runsTable(runs, refs) {
   return table(['figure', ...runs.map((r) => describe(r.spec))], rows);
 }
 
+/** Sampled processes that are not Herald or its stores. */
+export const NOT_HERALD = ['bench', 'receiver'];
+
 /** CPU busy on the machine during the load that none of the bench's processes used. */
 export function otherCpuSeconds(run) {
   const ours =
@@ -180,14 +183,17 @@ export function processTable(run) {
         : '',
     ]);
   });
-  const herald = Object.entries(run.proc.total.processes).filter(([name]) => name !== 'bench');
+  // The bench and the null receiver stand outside Herald, as the load generator does.
+  const herald = Object.entries(run.proc.total.processes).filter(
+    ([name]) => !NOT_HERALD.includes(name),
+  );
   const heraldCpu = herald.reduce((sum, [, p]) => sum + p.cpuSeconds, 0);
   const heraldLoadCpu = herald.reduce(
     (sum, [name]) => sum + run.proc.load.processes[name].cpuSeconds,
     0,
   );
   rows.push(
-    row('Herald with its stores (all above but bench)', heraldLoadCpu, heraldCpu, [
+    row('Herald with its stores (all above but bench, receiver)', heraldLoadCpu, heraldCpu, [
       '',
       fmt(perAlert(heraldCpu * 1000, run), 2),
       '',

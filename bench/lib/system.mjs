@@ -2,8 +2,8 @@
 // from scripts/local-services.mjs in a throwaway folder on free loopback ports, the
 // migrations applied with the herald-db CLI, and the five services as separate processes
 // with their default settings, logging to files.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { fork, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startPostgres, startRedis } from '../../scripts/local-services.mjs';
 import { ensureServerBinaries, repoRoot } from '../../scripts/toolchain.mjs';
@@ -136,6 +136,7 @@ export async function startServices({
   only,
   nodeFlags = {},
   grouping = false,
+  env = {},
 }) {
   mkdirSync(logDir, { recursive: true });
   const httpPort = await freePort();
@@ -152,6 +153,7 @@ export async function startServices({
     HERALD_PUBLIC_URL: apiUrl,
     // Every alert its own group unless asked: the figures are per alert delivered.
     ...(grouping ? {} : { HERALD_GROUP_BY: '...' }),
+    ...env,
   };
   const plan = [{ name: 'ingest-api', label: 'ingest-api' }];
   for (const name of STAGE_SERVICES) {
@@ -203,6 +205,53 @@ export async function startServices({
     /** SIGTERM to every service at once (a clean stop writes CPU profiles), SIGKILL after 30 s. */
     async stop() {
       await stopAll();
+      forget();
+    },
+  };
+}
+
+/**
+ * Starts the null receiver (`lib/null-receiver.mjs`) on a free loopback port and writes the
+ * configuration file that routes every alert to it as a signed webhook. Returns the
+ * environment the services need, the receiver's pid (sampled apart, like the load
+ * generator) and a stop.
+ */
+export async function startNullReceiver({ toolchain, runDir, grouping }) {
+  const port = await freePort();
+  const child = fork(join(repoRoot, 'bench', 'lib', 'null-receiver.mjs'), [String(port)], {
+    execPath: toolchain.node,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`null receiver exited (${code})`)));
+  });
+  const configFile = join(runDir, 'herald-bench.yaml');
+  writeFileSync(
+    configFile,
+    [
+      'receivers:',
+      '  - name: null-webhook',
+      '    webhook:',
+      `      url: http://127.0.0.1:${port}/hook`,
+      '      secret: bench-webhook-secret',
+      'route:',
+      '  receiver: null-webhook',
+      // Every alert its own group unless asked, as with the mailbox.
+      ...(grouping ? [] : ["  group_by: ['...']"]),
+      '',
+    ].join('\n'),
+  );
+  const forget = onCleanup(() => child.kill('SIGKILL'));
+  return {
+    env: { HERALD_CONFIG: configFile },
+    pid: child.pid,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
       forget();
     },
   };

@@ -54,7 +54,7 @@ export function targetsTable(runs) {
   const rss = Math.max(
     ...runs.flatMap((r) =>
       Object.entries(r.proc.total.processes)
-        .filter(([n]) => !['redis', 'postgres'].includes(n))
+        .filter(([n]) => !['redis', 'postgres', 'receiver'].includes(n))
         .map(([, p]) => p.peakRssMb),
     ),
   );
