@@ -1,9 +1,12 @@
 import {
   claimAlerts,
   commitAttempts,
+  commitLockedAttempts,
   failAlerts,
+  failUnworkedAlerts,
   inTransaction,
   isAlertId,
+  lockAlerts,
   renewClaims,
   stageForInput,
   STAGES,
@@ -16,6 +19,7 @@ import {
 import type { Logger } from '@herald/runtime';
 import { publish, streamKey, type ConsumedEntry, type EntryOutcome } from '@herald/streams';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { StageHandler } from './handler.ts';
 import type { StageMetrics } from './metrics.ts';
 
@@ -85,6 +89,12 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** What a batch's alerts came to, and which of them this replica committed. */
+interface WorkedBatch {
+  results: AttemptResult[];
+  committed: ReadonlySet<string>;
+}
+
 /**
  * Handles one batch read from the stage's stream: gives up on entries delivered too
  * often, claims the alerts of the rest in one statement, lets the handler work on them,
@@ -92,7 +102,8 @@ function errorText(err: unknown): string {
  * alerts that moved on to the next stream in one pipeline, and says for each entry whether
  * to acknowledge it (done, retried or deferred in PostgreSQL, or nothing to do here) or
  * dead-letter it. It answers only after the commit: if it throws, or the process dies
- * first, the entries stay pending for another delivery.
+ * first, the entries stay pending for another delivery. With `handler.claimsInCommit`, the
+ * claim is a row lock in the commit's transaction (see `workInCommit`).
  */
 export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEntry[]): Promise<EntryOutcome[]> {
   const states = STAGES[deps.stage];
@@ -115,7 +126,10 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
     (entry) => entry.deliveries > deps.maxDeliveries && byAlert.has(entry.message.alertId),
   );
   if (overdue.length > 0) {
-    const failed = await failAlerts(
+    // Working in one transaction, a batch that died rolled back: its alerts are still in
+    // the input state, and are given up on from there.
+    const giveUp = deps.handler.claimsInCommit ? failUnworkedAlerts : failAlerts;
+    const failed = await giveUp(
       deps.db.pool,
       states,
       overdue.map((entry) => ({
@@ -137,33 +151,10 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
 
   // An alert this replica cannot claim is done here, held by a live replica, or not yet
   // here: its entry is acknowledged, and the sweeper covers the rare alert left behind.
-  const claimed = await claimAlerts(deps.db.pool, states, [...byAlert.keys()], deps.actor, deps.claimTimeoutMs);
-  if (claimed.length === 0) return outcomes;
-
-  // An alert claimed more often than it may be tried kept dying with its worker (a crash
-  // or hang returns no result, and each takeover counts an attempt): fail it, unworked.
-  const exhausted = claimed.filter((alert) => alert.attempt > deps.maxAttempts);
-  const workable = claimed.filter((alert) => alert.attempt <= deps.maxAttempts);
-  const results = [
-    ...exhausted.map(
-      (alert): AttemptResult => ({
-        kind: 'fail',
-        id: alert.id,
-        error: `gave up after ${alert.attempt - 1} attempts` + (alert.lastError ? `; last error: ${alert.lastError}` : ''),
-      }),
-    ),
-    ...(workable.length > 0 ? scheduleRetries(deps, workable, await processClaimed(deps, workable)) : []),
-  ];
-  const committed = await inTransaction(deps.db.pool, async (client) => {
-    const ids = await commitAttempts(client, states, results, deps.actor);
-    const done = results.filter(
-      (result): result is Extract<AttemptResult, { kind: 'done' }> => result.kind === 'done' && ids.has(result.id),
-    );
-    if (deps.handler.persist && done.length > 0) {
-      await deps.handler.persist(client, done);
-    }
-    return ids;
-  });
+  const ids = [...byAlert.keys()];
+  const worked = deps.handler.claimsInCommit ? await workInCommit(deps, ids) : await claimAndWork(deps, ids);
+  if (!worked) return outcomes;
+  const { results, committed } = worked;
 
   await deps.afterCommit?.(committed);
   await handOn(deps, results, committed);
@@ -192,6 +183,86 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
     }
   }
   return outcomes;
+}
+
+/**
+ * Claims the alerts (one autocommitted statement), works them with their claims renewed,
+ * then commits the results and the handler's writes in one transaction. Undefined when
+ * nothing could be claimed.
+ */
+async function claimAndWork(deps: BatchDeps, ids: readonly string[]): Promise<WorkedBatch | undefined> {
+  const states = STAGES[deps.stage];
+  const claimed = await claimAlerts(deps.db.pool, states, ids, deps.actor, deps.claimTimeoutMs);
+  if (claimed.length === 0) return undefined;
+
+  const results = await attemptClaimed(deps, claimed, { renew: true });
+  const committed = await inTransaction(deps.db.pool, async (client) => {
+    const written = await commitAttempts(client, states, results, deps.actor);
+    await persistDone(deps, client, results, written);
+    return written;
+  });
+  return { results, committed };
+}
+
+/**
+ * The same in one transaction on one connection: row-locks the alerts (skipping those
+ * another transaction holds), works them, and writes results, history and the handler's
+ * writes before one COMMIT. A throw or a crash anywhere rolls all of it back: the alerts
+ * stay where they were, no attempt is counted, and the entries stay pending. The handler
+ * deadline bounds how long the locks are held. Undefined when nothing could be locked.
+ */
+async function workInCommit(deps: BatchDeps, ids: readonly string[]): Promise<WorkedBatch | undefined> {
+  const states = STAGES[deps.stage];
+  return inTransaction(deps.db.pool, async (client) => {
+    const claimed = await lockAlerts(client, states, ids);
+    if (claimed.length === 0) return undefined;
+
+    const results = await attemptClaimed(deps, claimed, { renew: false });
+    const committed = await commitLockedAttempts(client, states, claimed, results, deps.actor);
+    await persistDone(deps, client, results, committed);
+    return { results, committed };
+  });
+}
+
+/**
+ * The result of every claimed alert: one claimed more often than it may be tried kept
+ * dying with its worker (a crash or hang returns no result, and each takeover counts an
+ * attempt) and fails unworked; the handler works the rest, and its retries get a backoff.
+ */
+async function attemptClaimed(
+  deps: BatchDeps,
+  claimed: readonly ClaimedAlert[],
+  { renew }: { renew: boolean },
+): Promise<AttemptResult[]> {
+  const exhausted = claimed.filter((alert) => alert.attempt > deps.maxAttempts);
+  const workable = claimed.filter((alert) => alert.attempt <= deps.maxAttempts);
+  return [
+    ...exhausted.map(
+      (alert): AttemptResult => ({
+        kind: 'fail',
+        id: alert.id,
+        error: `gave up after ${alert.attempt - 1} attempts` + (alert.lastError ? `; last error: ${alert.lastError}` : ''),
+      }),
+    ),
+    ...(workable.length > 0
+      ? scheduleRetries(deps, workable, await processClaimed(deps, workable, renew))
+      : []),
+  ];
+}
+
+/** Hands the handler's `persist` the `done` results this replica committed, in the commit's transaction. */
+async function persistDone(
+  deps: BatchDeps,
+  client: pg.PoolClient,
+  results: readonly AttemptResult[],
+  committed: ReadonlySet<string>,
+): Promise<void> {
+  const done = results.filter(
+    (result): result is Extract<AttemptResult, { kind: 'done' }> => result.kind === 'done' && committed.has(result.id),
+  );
+  if (deps.handler.persist && done.length > 0) {
+    await deps.handler.persist(client, done);
+  }
 }
 
 /** Aborts `target` when `source` aborts (the worker stopping); returns an unsubscribe. */
@@ -233,12 +304,17 @@ class HandlerTimeoutError extends Error {
 }
 
 /**
- * Runs the handler under its deadline, renewing the batch's claims until then; an alert
- * it threw on, forgot, or did not finish in time is retried, never lost.
+ * Runs the handler under its deadline, renewing the batch's claims until then (row locks
+ * need no renewal); an alert it threw on, forgot, or did not finish in time is retried,
+ * never lost.
  */
-async function processClaimed(deps: BatchDeps, claimed: readonly ClaimedAlert[]): Promise<AttemptResult[]> {
+async function processClaimed(
+  deps: BatchDeps,
+  claimed: readonly ClaimedAlert[],
+  renew: boolean,
+): Promise<AttemptResult[]> {
   let results: AttemptResult[];
-  const stopKeeping = keepClaims(deps, claimed.map((alert) => alert.id));
+  const stopKeeping = renew ? keepClaims(deps, claimed.map((alert) => alert.id)) : () => {};
   const abort = new AbortController();
   const stopFollowing = followAbort(deps.signal, abort);
   let timer: NodeJS.Timeout | undefined;

@@ -21,6 +21,17 @@ export interface StageHandler {
    * the commit's transaction with only the `done` results this replica still held.
    */
   persist?(client: pg.PoolClient, done: readonly Extract<AttemptResult, { kind: 'done' }>[]): Promise<void>;
+  /**
+   * Works each batch inside one transaction: its alerts are row-locked instead of claimed,
+   * and their results, history and `persist` commit together, so each alert row is written
+   * once per stage instead of twice and the batch waits for one WAL flush instead of two.
+   * The locks (and a pooled connection) are held while `process` runs, so set it only on a
+   * handler that makes no call that can hang outside Herald's own PostgreSQL and Redis (no
+   * Wazuh API, LLM, SMTP or webhook): the formatter, the analyzer without a language model,
+   * the enricher without the Wazuh API. `handlerTimeoutMs` still bounds how long the locks
+   * are held. `process` must not lock the batch's alert rows from another connection.
+   */
+  claimsInCommit?: boolean;
   /** Releases what the handler holds (connections, breakers' timers). */
   close?(): Promise<void>;
 }

@@ -27,7 +27,11 @@ const settings: StageSettings = {
   sweepLimit: 100,
 };
 
+/** Claims committed before the work, or row locks in the commit's transaction. */
+type Mode = 'claims' | 'in-commit';
+
 function worker(
+  mode: Mode,
   db: Database,
   redis: { redis: Redis; namespace: string; url: string },
   handler: StageHandler,
@@ -42,7 +46,7 @@ function worker(
     namespace: redis.namespace,
     actor: { service: 'enricher', replica },
     settings: { ...settings, ...overrides },
-    handler,
+    handler: { ...handler, claimsInCommit: mode === 'in-commit' },
     logger: createSilentLogger(),
     metrics: createStageMetrics(createMetricsRegistry('test'), () => undefined, 'enrich'),
   });
@@ -68,10 +72,11 @@ const enrichAll: StageHandler = {
   },
 };
 
-describe('StageWorker', () => {
+// Every guarantee of the worker holds in both modes; in-commit.test.ts adds what differs.
+describe.each<Mode>(['claims', 'in-commit'])('StageWorker (%s)', (mode) => {
   test('moves published alerts to the output state and hands them to the next stream', async ({ db, redis }) => {
     const ids = await seed(db, 30);
-    const w = worker(db, redis, enrichAll);
+    const w = worker(mode, db, redis, enrichAll);
     await w.start();
     await publish(redis.redis, streamKey(redis.namespace, 'enrich'), ids.map((alertId) => ({ alertId, attempt: 0 })));
     await waitFor('30 enriched alerts', async () => (await statesOf(db)).enriched === 30);
@@ -95,7 +100,7 @@ describe('StageWorker', () => {
         });
       },
     };
-    const w = worker(db, redis, handler);
+    const w = worker(mode, db, redis, handler);
     await w.start();
     await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [poison!, healthy!].map((alertId) => ({ alertId, attempt: 0 })));
     await waitFor('the poison alert in error', async () => (await statesOf(db)).error === 1, { timeoutMs: 10_000 });
@@ -124,7 +129,7 @@ describe('StageWorker', () => {
     await db.pool.query(`UPDATE alerts SET state = 'enriching', attempt = 3, claimed_by = 'dead',
                            claim_expires_at = now() - interval '1 minute', error = 'out of memory'`);
     let processed = 0;
-    const w = worker(db, redis, { async process(alerts) { processed += alerts.length; return []; } });
+    const w = worker(mode, db, redis, { async process(alerts) { processed += alerts.length; return []; } });
     await w.start();
     await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [{ alertId: id!, attempt: 0 }]);
     await waitFor('the alert in error', async () => (await statesOf(db)).error === 1);
@@ -137,7 +142,7 @@ describe('StageWorker', () => {
   test('a deferred alert leaves no pending entry and comes back once due, its deliveries unspent', async ({ db, redis }) => {
     const [id] = await seed(db, 1);
     let calls = 0;
-    const w = worker(db, redis, {
+    const w = worker(mode, db, redis, {
       async process(alerts) {
         calls += 1;
         return alerts.map((a): AttemptResult =>
@@ -161,7 +166,7 @@ describe('StageWorker', () => {
 
   test('a permanent failure goes to error at once with its reason', async ({ db, redis }) => {
     const [id] = await seed(db, 1);
-    const w = worker(db, redis, {
+    const w = worker(mode, db, redis, {
       async process(alerts) {
         return alerts.map((a) => ({ kind: 'fail', id: a.id, error: 'stored alert is not a Wazuh alert' }));
       },
@@ -180,7 +185,7 @@ describe('StageWorker', () => {
   test('a handler that throws loses nothing: the batch is retried and then succeeds', async ({ db, redis }) => {
     const ids = await seed(db, 5);
     let calls = 0;
-    const w = worker(db, redis, {
+    const w = worker(mode, db, redis, {
       async process(alerts) {
         calls += 1;
         if (calls === 1) throw new Error('connection reset');
@@ -196,7 +201,7 @@ describe('StageWorker', () => {
 
   test('the sweeper republishes alerts whose hand-off never reached the stream', async ({ db, redis }) => {
     await seed(db, 4);
-    const w = worker(db, redis, enrichAll);
+    const w = worker(mode, db, redis, enrichAll);
     await w.start();
     await waitFor('4 enriched alerts', async () => (await statesOf(db)).enriched === 4, { timeoutMs: 10_000 });
     await w.stop();
@@ -205,7 +210,7 @@ describe('StageWorker', () => {
   test('a slow batch keeps its claims while it works; a hung one gives them up at its deadline', { timeout: 30_000 }, async ({ db, redis }) => {
     const [slowId] = await seed(db, 1, 'slow');
     // Slow: longer than the claim timeout, shorter than the handler deadline.
-    const slow = worker(db, redis, {
+    const slow = worker(mode, db, redis, {
       async process(alerts) {
         await new Promise((resolve) => setTimeout(resolve, 600));
         return alerts.map((a) => ({ kind: 'done', id: a.id }));
@@ -224,14 +229,20 @@ describe('StageWorker', () => {
     // Hung: never answers; its deadline releases the alert for a healthy replica.
     const [hungId] = await seed(db, 1, 'hung');
     const seen: AbortSignal[] = [];
-    const hung = worker(db, redis, { process: (_alerts, { signal }) => { seen.push(signal); return new Promise(() => {}); } },
+    const hung = worker(mode, db, redis, { process: (_alerts, { signal }) => { seen.push(signal); return new Promise(() => {}); } },
       { claimTimeoutMs: 200, handlerTimeoutMs: 400 }, 'hung');
     await hung.start();
     await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [{ alertId: hungId!, attempt: 0 }]);
-    await waitFor('the hung worker to take the alert', async () => (await statesOf(db)).enriching === 1);
+    await waitFor('the hung worker to take the alert', () => seen.length === 1);
     await waitFor('its deadline to pass', () => seen[0]?.aborted);
+    // The deadline, not the hung call, ends the batch: its retry commits, and the alert is
+    // released (in-commit: its row lock too) while the call still hangs.
+    await waitFor('the hung batch committed as a retry', async () => {
+      const { rows } = await db.pool.query('SELECT error FROM alerts WHERE id = $1', [hungId]);
+      return rows[0].error === 'the stage took longer than 400 ms on this batch';
+    });
     await hung.stop();
-    const rescuer = worker(db, redis, enrichAll, {}, 'rescuer');
+    const rescuer = worker(mode, db, redis, enrichAll, {}, 'rescuer');
     await rescuer.start();
     await waitFor('the hung alert enriched by the rescuer', async () => (await statesOf(db)).enriched === 2, { timeoutMs: 15_000 });
     await rescuer.stop();
@@ -250,7 +261,7 @@ describe('StageWorker', () => {
         redis: redis.redis,
         namespace: redis.namespace,
         actor: { service: 'enricher', replica: 'w1' },
-        handler: enrichAll,
+        handler: { ...enrichAll, claimsInCommit: mode === 'in-commit' },
         logger: createSilentLogger(),
         ...settings,
         signal: new AbortController().signal,
@@ -262,7 +273,7 @@ describe('StageWorker', () => {
 
   test('an entry whose alert id is not an alert id is dead-lettered without holding up its batch', async ({ db, redis }) => {
     const [id] = await seed(db, 1);
-    const w = worker(db, redis, enrichAll);
+    const w = worker(mode, db, redis, enrichAll);
     await w.start();
     await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [
       { alertId: 'not-a-uuid', attempt: 0 },
@@ -278,7 +289,7 @@ describe('StageWorker', () => {
   test('after Redis loses everything, unfinished alerts are republished from PostgreSQL', async ({ db, redis }) => {
     const ids = await seed(db, 3);
     const gate = { open: false };
-    const w = worker(db, redis, {
+    const w = worker(mode, db, redis, {
       async process(alerts) {
         return gate.open ? enrichAll.process(alerts, undefined as never) : alerts.map((a) => ({ kind: 'retry', id: a.id, error: 'closed' }));
       },
