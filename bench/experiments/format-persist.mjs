@@ -30,6 +30,7 @@ const { enrichFromAlert } = await app('apps/enricher/src/from-alert.ts');
 const { analyzeAlert } = await app('apps/analyzer/src/index.ts');
 const { createFormatHandler } = await app('apps/formatter/src/handler.ts');
 const { receiversFromConfig } = await app('apps/formatter/src/receivers.ts');
+const { insertPendingDeliveries } = await app('apps/formatter/src/pending-deliveries.ts');
 const { newId } = await app('packages/db/src/index.ts');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'herald-format-persist-'));
@@ -173,11 +174,16 @@ try {
     return client.query(`${INSERT} VALUES ${tuples.join(', ')} ${CONFLICT}`, params);
   };
   const variants = [
-    { name: 'jsonb, unnest jsonb[] (as now)', type: 'jsonb', insert: unnestArray('jsonb') },
+    { name: 'jsonb, unnest jsonb[] (before)', type: 'jsonb', insert: unnestArray('jsonb') },
     { name: 'json, unnest json[]', type: 'json', insert: unnestArray('json') },
     { name: 'json, one json document', type: 'json', insert: oneDocument('json') },
     { name: 'json, VALUES list', type: 'json', insert: valuesList('json') },
-    { name: 'json lz4, unnest json[]', type: 'json', compression: 'lz4', insert: unnestArray('json') },
+    {
+      name: 'json lz4, unnest json[]',
+      type: 'json',
+      compression: 'lz4',
+      insert: unnestArray('json'),
+    },
     {
       name: 'json lz4, one json document',
       type: 'json',
@@ -191,6 +197,12 @@ try {
       insert: oneDocument('json', 'experiment-one-document'),
     },
     { name: 'json lz4, VALUES list', type: 'json', compression: 'lz4', insert: valuesList('json') },
+    {
+      name: 'json lz4, insertPendingDeliveries',
+      type: 'json',
+      compression: 'lz4',
+      insert: (rows) => insertPendingDeliveries(client, rows),
+    },
     { name: 'text lz4, VALUES list', type: 'text', compression: 'lz4', insert: valuesList('text') },
   ].filter((variant) => !args.only || variant.name.includes(args.only));
 
@@ -226,7 +238,8 @@ try {
         );
         // What the sender does with it: an object (a text column leaves the parse to it).
         for (const row of rows) {
-          const message = typeof row.rendered === 'string' ? JSON.parse(row.rendered) : row.rendered;
+          const message =
+            typeof row.rendered === 'string' ? JSON.parse(row.rendered) : row.rendered;
           read += message.subject.length > 0 ? 1 : 0;
         }
       }

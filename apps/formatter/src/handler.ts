@@ -1,9 +1,10 @@
 import { AnalysisSchema, EnrichmentSchema, type RenderedMessage } from '@herald/contracts';
-import { newId, type AttemptResult, type ClaimedAlert } from '@herald/db';
+import type { AttemptResult, ClaimedAlert } from '@herald/db';
 import type { StageHandler } from '@herald/stage';
 import { validateAlert } from '@herald/wazuh';
 import type pg from 'pg';
-import { messageKey, type ReceiverDirectory } from './receivers.ts';
+import { insertPendingDeliveries } from './pending-deliveries.ts';
+import type { ReceiverDirectory } from './receivers.ts';
 import { renderMessage } from './render.ts';
 import { isTemplateError } from './templates/errors.ts';
 
@@ -91,24 +92,11 @@ export function createFormatHandler(options: FormatHandlerOptions): StageHandler
     },
 
     async persist(client: pg.PoolClient, done): Promise<void> {
-      const rows = done.flatMap((result) =>
-        deliveriesOf(result).map((delivery) => ({ alertId: result.id, ...delivery })),
-      );
-      if (rows.length === 0) return;
-      // First render wins: a retried format after a crash does not replace what the
-      // sender may already be sending.
-      await client.query(
-        `INSERT INTO deliveries (id, alert_id, receiver, channel, message_key, rendered)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[])
-         ON CONFLICT (alert_id, receiver) DO NOTHING`,
-        [
-          rows.map(() => newId()),
-          rows.map((row) => row.alertId),
-          rows.map((row) => row.receiver),
-          rows.map((row) => row.channel),
-          rows.map((row) => messageKey(row.alertId, row.receiver)),
-          rows.map((row) => JSON.stringify(row.rendered)),
-        ],
+      await insertPendingDeliveries(
+        client,
+        done.flatMap((result) =>
+          deliveriesOf(result).map((delivery) => ({ alertId: result.id, ...delivery })),
+        ),
       );
     },
   };
