@@ -27,7 +27,7 @@ const settings: StageSettings = {
   sweepLimit: 100,
 };
 
-describe('the window between a commit and the next stream entry', () => {
+describe.each(['claims', 'in-commit'])('the window between a commit and the next stream entry (%s)', (mode) => {
   test('a worker killed right after its commit: the sweeper republishes, the next stage works the alert once', async ({
     db,
     databaseUrl,
@@ -47,6 +47,7 @@ describe('the window between a commit and the next stream entry', () => {
         DATABASE_URL: databaseUrl,
         REDIS_URL: url,
         HERALD_REDIS_NAMESPACE: namespace,
+        CLAIMS_IN_COMMIT: mode === 'in-commit' ? '1' : '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -86,6 +87,7 @@ describe('the window between a commit and the next stream entry', () => {
         actor: { service: stage, replica: 'survivor' },
         settings,
         handler: {
+          claimsInCommit: mode === 'in-commit',
           async process(alerts: readonly ClaimedAlert[]) {
             worked[stage]!.push(...alerts.map((a) => a.id));
             return alerts.map((a) => ({ kind: 'done' as const, id: a.id }));

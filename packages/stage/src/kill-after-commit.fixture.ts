@@ -1,6 +1,7 @@
 // A stage worker process for commit-window.test.ts: it enriches what it reads, and SIGKILLs
 // itself right after its first commit, before publishing to the next stream, through the
-// worker's test-only fault hook. Settings come from the environment the test gives it.
+// worker's test-only fault hook. Settings come from the environment the test gives it;
+// CLAIMS_IN_COMMIT=1 makes it work its batches in one transaction.
 import { createDatabase } from '@herald/db';
 import { createSilentLogger } from '@herald/runtime';
 import { connectRedis } from '@herald/streams';
@@ -32,6 +33,7 @@ const worker = new StageWorker({
     sweepLimit: 100,
   },
   handler: {
+    claimsInCommit: env.CLAIMS_IN_COMMIT === '1',
     async process(alerts) {
       return alerts.map((alert) => ({ kind: 'done' as const, id: alert.id }));
     },
