@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, startPostgres } from '../../scripts/local-services.mjs';
 import { ensureServerBinaries, repoRoot } from '../../scripts/toolchain.mjs';
-import { createAlertSource } from '../lib/alerts.mjs';
 import { loadPg } from '../lib/deps.mjs';
+import { batchesOf, claimedAlerts, createEmailFormatHandler } from './format-input.mjs';
 
 const { values: args } = parseArgs({
   options: { alerts: { type: 'string', default: '10000' }, only: { type: 'string' } },
@@ -24,14 +24,10 @@ const { values: args } = parseArgs({
 const ALERTS = Math.min(Number(args.alerts), 10_000);
 const BATCH = 100;
 
-const app = (path) => import(join(repoRoot, path));
-const { validateAlert } = await app('packages/wazuh/src/index.ts');
-const { enrichFromAlert } = await app('apps/enricher/src/from-alert.ts');
-const { analyzeAlert } = await app('apps/analyzer/src/index.ts');
-const { createFormatHandler } = await app('apps/formatter/src/handler.ts');
-const { receiversFromConfig } = await app('apps/formatter/src/receivers.ts');
-const { insertPendingDeliveries } = await app('apps/formatter/src/pending-deliveries.ts');
-const { newId } = await app('packages/db/src/index.ts');
+const { insertPendingDeliveries } = await import(
+  join(repoRoot, 'apps/formatter/src/pending-deliveries.ts')
+);
+const { newId } = await import(join(repoRoot, 'packages/db/src/index.ts'));
 
 const dataDir = mkdtempSync(join(tmpdir(), 'herald-format-persist-'));
 const server = await startPostgres({
@@ -67,25 +63,7 @@ try {
   await client.connect();
   backendPid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
 
-  // The alerts as the formatter claims them: body, enrichment and analysis stored.
-  const source = createAlertSource(`fp${Date.now()}`);
-  const claimed = [];
-  for (let seq = 0; seq < ALERTS; seq += 1) {
-    const checked = validateAlert(JSON.parse(source.render(seq)));
-    if (!checked.ok) throw new Error(`alert ${seq} is invalid`);
-    const enrichment = enrichFromAlert(checked.alert);
-    const analysis = { ...analyzeAlert(checked.alert, enrichment), receivers: ['ops-email'] };
-    claimed.push({
-      id: newId(),
-      claimedFrom: 'analyzed',
-      attempt: 1,
-      retries: 0,
-      lastError: null,
-      body: checked.alert,
-      enrichment,
-      analysis,
-    });
-  }
+  const claimed = claimedAlerts(ALERTS);
   for (let b = 0; b < ALERTS; b += 1000) {
     const batch = claimed.slice(b, b + 1000);
     await client.query(
@@ -102,13 +80,8 @@ try {
     );
   }
 
-  const receivers = receiversFromConfig(
-    [{ name: 'ops-email', email: { from: 'herald@localhost', to: ['soc@localhost'] } }],
-    { mailFrom: 'herald@localhost' },
-  );
-  const handler = createFormatHandler({ receivers, publicUrl: 'https://herald.example.com' });
-  const batches = [];
-  for (let b = 0; b < ALERTS; b += BATCH) batches.push(claimed.slice(b, b + BATCH));
+  const handler = createEmailFormatHandler();
+  const batches = batchesOf(claimed, BATCH);
 
   // Formatting: twice, the first pass warming the JIT; the second is reported.
   let results = [];
