@@ -19,6 +19,23 @@ describe('cleanText', () => {
   test('keeps valid astral characters', () => {
     expect(cleanText('ok 🔥')).toBe('ok 🔥');
   });
+
+  test('cleans every code unit that needs it, though clean text is returned as it is', () => {
+    // The rules in full, without the shortcut that skips text needing none of them.
+    const rules = (value: string): string =>
+      value
+        .replaceAll('\u0000', '\uFFFD')
+        .toWellFormed()
+        .replace(/\r\n|[\r\u0085\u2028\u2029]/gu, '\n')
+        .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/gu, '')
+        .replace(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu, '');
+    const unlike: string[] = [];
+    for (let unit = 0; unit <= 0xffff; unit += 1) {
+      const value = `a${String.fromCharCode(unit)}b`;
+      if (cleanText(value) !== rules(value)) unlike.push(unit.toString(16));
+    }
+    expect(unlike).toEqual([]);
+  });
 });
 
 describe('oneLine', () => {

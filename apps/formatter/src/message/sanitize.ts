@@ -17,6 +17,10 @@ const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu;
 /** Line breaks in every spelling (CRLF, lone CR, NEL, LS, PS). */
 const LINE_BREAKS = /\r\n|[\r\u0085\u2028\u2029]/gu;
 
+/** Any character that cleanText replaces or drops: the three sets above, NUL included. */
+const BODY_UNCLEAN =
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2028\u2029\u2066-\u2069]/u;
+
 /** Any control, format (Cf: bidi, zero-width, BOM) or line/paragraph separator. */
 const ONE_LINE_STRIP = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
@@ -30,6 +34,10 @@ function replaceInvalid(value: string): string {
  * surrogates with U+FFFD, drops every other control character and bidi control.
  */
 export function cleanText(value: string): string {
+  // Most text has nothing to clean: one scan that finds so is cheaper than four rewrites.
+  if (!BODY_UNCLEAN.test(value) && value.isWellFormed()) {
+    return value;
+  }
   return replaceInvalid(value)
     .replace(LINE_BREAKS, '\n')
     .replace(BODY_CONTROLS, '')

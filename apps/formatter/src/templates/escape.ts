@@ -9,9 +9,16 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
+const HTML_SPECIAL = /[&<>"']/;
+const HTML_SPECIALS = /[&<>"']/g;
+
 /** HTML: the five characters that matter in text and in quoted attribute values. */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+  // Most values have nothing to escape, and a test is twice as fast as a replace that
+  // finds nothing to call back for (it runs for every value of every HTML email).
+  return HTML_SPECIAL.test(value)
+    ? value.replace(HTML_SPECIALS, (char) => HTML_ESCAPES[char] ?? char)
+    : value;
 }
 
 /**
