@@ -28,7 +28,9 @@ async function seed(db: Pick<Database, 'pool'>, n: number, prefix = 'k'): Promis
 }
 
 /** An open transaction on its own connection, for holding locks while another one runs. */
-async function openTransaction(pool: pg.Pool): Promise<{ client: pg.PoolClient; end: () => Promise<void> }> {
+async function openTransaction(
+  pool: pg.Pool,
+): Promise<{ client: pg.PoolClient; end: () => Promise<void> }> {
   const client = await pool.connect();
   await client.query('BEGIN');
   return {
@@ -62,7 +64,9 @@ async function row(pool: pg.Pool, id: string) {
 }
 
 describe('lockAlerts', () => {
-  test('two transactions locking the same batch never both get an alert, and write nothing', async ({ db }) => {
+  test('two transactions locking the same batch never both get an alert, and write nothing', async ({
+    db,
+  }) => {
     const ids = await seed(db, 50);
     const first = await openTransaction(db.pool);
     const second = await openTransaction(db.pool);
@@ -74,7 +78,13 @@ describe('lockAlerts', () => {
       const won = [...one.map((c) => c.id), ...two.map((c) => c.id)];
       expect(won.sort()).toEqual([...ids].sort());
       expect(new Set(won).size).toBe(ids.length);
-      expect(await lockAlerts(second.client, enrich, one.map((c) => c.id))).toEqual([]);
+      expect(
+        await lockAlerts(
+          second.client,
+          enrich,
+          one.map((c) => c.id),
+        ),
+      ).toEqual([]);
     } finally {
       await first.end();
       await second.end();
@@ -87,7 +97,9 @@ describe('lockAlerts', () => {
     expect(transitions.rows[0].n).toBe(50);
   });
 
-  test('takes the input state as attempt 1, a due working alert as its attempt + 1, and leaves live claims', async ({ db }) => {
+  test('takes the input state as attempt 1, a due working alert as its attempt + 1, and leaves live claims', async ({
+    db,
+  }) => {
     const [fresh, due, held, later] = await seed(db, 4);
     await db.pool.query(
       `UPDATE alerts SET state = 'enriching', attempt = 2, claimed_by = NULL,
@@ -106,7 +118,11 @@ describe('lockAlerts', () => {
     const byId = new Map(locked.map((alert) => [alert.id, alert]));
     expect(byId.size).toBe(2);
     expect(byId.get(fresh!)).toMatchObject({ claimedFrom: 'new', attempt: 1, lastError: null });
-    expect(byId.get(due!)).toMatchObject({ claimedFrom: 'enriching', attempt: 3, lastError: 'api 503' });
+    expect(byId.get(due!)).toMatchObject({
+      claimedFrom: 'enriching',
+      attempt: 3,
+      lastError: 'api 503',
+    });
   });
 
   test('returns only the stored parts the stage reads', async ({ db }) => {
@@ -115,17 +131,29 @@ describe('lockAlerts', () => {
       `UPDATE alerts SET enrichment = '{"kind":"agent"}', analysis = '{"score":1}' WHERE id = ANY($1::uuid[])`,
       [ids],
     );
-    const [enriching] = await inTransaction(db.pool, (client) => lockAlerts(client, enrich, [ids[0]!]));
+    const [enriching] = await inTransaction(db.pool, (client) =>
+      lockAlerts(client, enrich, [ids[0]!]),
+    );
     expect(enriching).toMatchObject({ body: { i: 0 }, enrichment: null, analysis: null });
     await db.pool.query(`UPDATE alerts SET state = 'formatted' WHERE id = $1`, [ids[1]]);
-    const [sending] = await inTransaction(db.pool, (client) => lockAlerts(client, STAGES.send, [ids[1]!]));
+    const [sending] = await inTransaction(db.pool, (client) =>
+      lockAlerts(client, STAGES.send, [ids[1]!]),
+    );
     expect(sending).toMatchObject({ body: null, enrichment: null, analysis: null });
     await db.pool.query(`UPDATE alerts SET state = 'analyzed' WHERE id = $1`, [ids[1]]);
-    const [formatting] = await inTransaction(db.pool, (client) => lockAlerts(client, STAGES.format, [ids[1]!]));
-    expect(formatting).toMatchObject({ body: { i: 1 }, enrichment: { kind: 'agent' }, analysis: { score: 1 } });
+    const [formatting] = await inTransaction(db.pool, (client) =>
+      lockAlerts(client, STAGES.format, [ids[1]!]),
+    );
+    expect(formatting).toMatchObject({
+      body: { i: 1 },
+      enrichment: { kind: 'agent' },
+      analysis: { score: 1 },
+    });
   });
 
-  test('a claiming replica and the sweeper skip what a transaction holds, and find it after a rollback', async ({ db }) => {
+  test('a claiming replica and the sweeper skip what a transaction holds, and find it after a rollback', async ({
+    db,
+  }) => {
     const ids = await seed(db, 1);
     await db.pool.query(`UPDATE alerts SET state_changed_at = now() - interval '1 minute'`);
     const options = { graceMs: 1_000, resweepAfterMs: 0, limit: 10 };
@@ -142,7 +170,9 @@ describe('lockAlerts', () => {
 });
 
 describe('commitLockedAttempts', () => {
-  test('writes each result straight from the locked state, with the claim and the result in the history', async ({ db }) => {
+  test('writes each result straight from the locked state, with the claim and the result in the history', async ({
+    db,
+  }) => {
     const ids = await seed(db, 3);
     const committed = await inTransaction(db.pool, async (client) => {
       const locked = await lockAlerts(client, enrich, ids);
@@ -174,13 +204,35 @@ describe('commitLockedAttempts', () => {
       expired: true,
       error: 'wazuh api timed out',
     });
-    expect(await row(db.pool, ids[2]!)).toMatchObject({ state: 'error', attempt: 1, error: 'alert body unreadable' });
+    expect(await row(db.pool, ids[2]!)).toMatchObject({
+      state: 'error',
+      attempt: 1,
+      error: 'alert body unreadable',
+    });
     expect(await history(db.pool, ids[0]!)).toEqual([
       { from_state: null, to_state: 'new', replica: 'i', attempt: 0, error: null, reason: null },
-      { from_state: 'new', to_state: 'enriching', replica: 'a', attempt: 1, error: null, reason: null },
-      { from_state: 'enriching', to_state: 'enriched', replica: 'a', attempt: 1, error: null, reason: null },
+      {
+        from_state: 'new',
+        to_state: 'enriching',
+        replica: 'a',
+        attempt: 1,
+        error: null,
+        reason: null,
+      },
+      {
+        from_state: 'enriching',
+        to_state: 'enriched',
+        replica: 'a',
+        attempt: 1,
+        error: null,
+        reason: null,
+      },
     ]);
-    expect((await history(db.pool, ids[2]!)).at(-1)).toMatchObject({ from_state: 'enriching', to_state: 'error', error: 'alert body unreadable' });
+    expect((await history(db.pool, ids[2]!)).at(-1)).toMatchObject({
+      from_state: 'enriching',
+      to_state: 'error',
+      error: 'alert body unreadable',
+    });
 
     // The claim row is stamped when the batch was locked, the result when the work ended.
     const { rows } = await db.pool.query(
@@ -202,7 +254,13 @@ describe('commitLockedAttempts', () => {
     await expect(
       inTransaction(db.pool, async (client) => {
         const locked = await lockAlerts(client, enrich, ids);
-        return commitLockedAttempts(client, enrich, locked, [{ kind: 'done', id: ids[0]!, to: 'sent' }], a);
+        return commitLockedAttempts(
+          client,
+          enrich,
+          locked,
+          [{ kind: 'done', id: ids[0]!, to: 'sent' }],
+          a,
+        );
       }),
     ).rejects.toThrow("invalid alert transition from 'enriching' to 'sent'");
     expect(await row(db.pool, ids[0]!)).toMatchObject({ state: 'new', attempt: 0 });
@@ -237,7 +295,9 @@ async function attempt(
 ): Promise<void> {
   if (mode === 'claims') {
     const [claimed] = await claimAlerts(db.pool, stage, [id], a, 60_000);
-    await inTransaction(db.pool, (client) => commitAttempts(client, stage, [result(claimed!.attempt)], a));
+    await inTransaction(db.pool, (client) =>
+      commitAttempts(client, stage, [result(claimed!.attempt)], a),
+    );
     return;
   }
   await inTransaction(db.pool, async (client) => {
@@ -248,32 +308,57 @@ async function attempt(
 
 /** Makes a retried or deferred alert due now, as the passing of its delay would. */
 async function makeDue(db: Pick<Database, 'pool'>, id: string): Promise<void> {
-  await db.pool.query(`UPDATE alerts SET claim_expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+  await db.pool.query(
+    `UPDATE alerts SET claim_expires_at = now() - interval '1 second' WHERE id = $1`,
+    [id],
+  );
 }
 
 describe('one transaction writes what claim and commit write', () => {
   // Each case runs in both modes on its own alert; the alert rows and histories must match.
-  const cases: { name: string; stage: StageStates; from?: string; steps: ((n: number) => AttemptResult)[] }[] = [
+  const cases: {
+    name: string;
+    stage: StageStates;
+    from?: string;
+    steps: ((n: number) => AttemptResult)[];
+  }[] = [
     {
       name: 'a retry with a delay, then success',
       stage: enrich,
-      steps: [(n) => ({ kind: 'retry', id: '', error: `503 on attempt ${n}`, delayMs: 30_000 }), () => ({ kind: 'done', id: '', enrichment: { ok: true } })],
+      steps: [
+        (n) => ({ kind: 'retry', id: '', error: `503 on attempt ${n}`, delayMs: 30_000 }),
+        () => ({ kind: 'done', id: '', enrichment: { ok: true } }),
+      ],
     },
     {
       name: 'a deferral gives its attempt back, then a failure',
       stage: enrich,
-      steps: [() => ({ kind: 'defer', id: '', delayMs: 30_000, reason: 'breaker open' }), () => ({ kind: 'fail', id: '', error: 'unreadable' })],
+      steps: [
+        () => ({ kind: 'defer', id: '', delayMs: 30_000, reason: 'breaker open' }),
+        () => ({ kind: 'fail', id: '', error: 'unreadable' }),
+      ],
     },
     {
       name: 'a retry without a delay keeps the claim named and expired',
       stage: enrich,
-      steps: [(n) => ({ kind: 'retry', id: '', error: `reset ${n}` }), (n) => ({ kind: 'retry', id: '', error: `reset ${n}` })],
+      steps: [
+        (n) => ({ kind: 'retry', id: '', error: `reset ${n}` }),
+        (n) => ({ kind: 'retry', id: '', error: `reset ${n}` }),
+      ],
     },
     {
       name: 'the analyzer suppresses with its reason',
       stage: STAGES.analyze,
       from: 'enriched',
-      steps: [() => ({ kind: 'done', id: '', to: 'suppressed', note: 'silenced by s-1', analysis: { score: 2 } })],
+      steps: [
+        () => ({
+          kind: 'done',
+          id: '',
+          to: 'suppressed',
+          note: 'silenced by s-1',
+          analysis: { score: 2 },
+        }),
+      ],
     },
   ];
   for (const { name, stage, from, steps } of cases) {
@@ -294,9 +379,16 @@ describe('one transaction writes what claim and commit write', () => {
 });
 
 describe('failUnworkedAlerts', () => {
-  test('takes an alert from the input state to error, through the working state in its history', async ({ db }) => {
+  test('takes an alert from the input state to error, through the working state in its history', async ({
+    db,
+  }) => {
     const ids = await seed(db, 1);
-    const moved = await failUnworkedAlerts(db.pool, enrich, [{ id: ids[0]!, error: 'enrich gave up after 5 deliveries' }], b);
+    const moved = await failUnworkedAlerts(
+      db.pool,
+      enrich,
+      [{ id: ids[0]!, error: 'enrich gave up after 5 deliveries' }],
+      b,
+    );
     expect(moved).toEqual(new Set(ids));
     expect(await row(db.pool, ids[0]!)).toMatchObject({
       state: 'error',
@@ -305,14 +397,34 @@ describe('failUnworkedAlerts', () => {
       unclaimed: true,
     });
     expect((await history(db.pool, ids[0]!)).slice(1)).toEqual([
-      { from_state: 'new', to_state: 'enriching', replica: 'b', attempt: 1, error: null, reason: null },
-      { from_state: 'enriching', to_state: 'error', replica: 'b', attempt: 1, error: 'enrich gave up after 5 deliveries', reason: null },
+      {
+        from_state: 'new',
+        to_state: 'enriching',
+        replica: 'b',
+        attempt: 1,
+        error: null,
+        reason: null,
+      },
+      {
+        from_state: 'enriching',
+        to_state: 'error',
+        replica: 'b',
+        attempt: 1,
+        error: 'enrich gave up after 5 deliveries',
+        reason: null,
+      },
     ]);
   });
 
-  test('takes an unheld working alert with its last error, and leaves held, live and other alerts', async ({ db }) => {
+  test('takes an unheld working alert with its last error, and leaves held, live and other alerts', async ({
+    db,
+  }) => {
     const [retried, held, live, elsewhere] = await seed(db, 4);
-    await attempt(db, 'in-commit', enrich, retried!, () => ({ kind: 'retry', id: retried!, error: 'api 503' }));
+    await attempt(db, 'in-commit', enrich, retried!, () => ({
+      kind: 'retry',
+      id: retried!,
+      error: 'api 503',
+    }));
     await claimAlerts(db.pool, enrich, [live!], b, 60_000);
     await db.pool.query(`UPDATE alerts SET state = 'enriched' WHERE id = $1`, [elsewhere]);
     const holder = await openTransaction(db.pool);
@@ -321,7 +433,10 @@ describe('failUnworkedAlerts', () => {
       const moved = await failUnworkedAlerts(
         db.pool,
         enrich,
-        [retried!, held!, live!, elsewhere!].map((id) => ({ id, error: 'gave up after 5 deliveries' })),
+        [retried!, held!, live!, elsewhere!].map((id) => ({
+          id,
+          error: 'gave up after 5 deliveries',
+        })),
         b,
       );
       expect(moved).toEqual(new Set([retried]));
@@ -333,16 +448,24 @@ describe('failUnworkedAlerts', () => {
       attempt: 1,
       error: 'gave up after 5 deliveries; last error: api 503',
     });
-    expect((await history(db.pool, retried!)).at(-1)).toMatchObject({ from_state: 'enriching', to_state: 'error', attempt: 1 });
-    expect([(await row(db.pool, held!)).state, (await row(db.pool, live!)).state, (await row(db.pool, elsewhere!)).state]).toEqual([
-      'new',
-      'enriching',
-      'enriched',
-    ]);
+    expect((await history(db.pool, retried!)).at(-1)).toMatchObject({
+      from_state: 'enriching',
+      to_state: 'error',
+      attempt: 1,
+    });
+    expect([
+      (await row(db.pool, held!)).state,
+      (await row(db.pool, live!)).state,
+      (await row(db.pool, elsewhere!)).state,
+    ]).toEqual(['new', 'enriching', 'enriched']);
   });
 
-  test('failAlerts, for claiming stages, still leaves an alert in the input state', async ({ db }) => {
+  test('failAlerts, for claiming stages, still leaves an alert in the input state', async ({
+    db,
+  }) => {
     const ids = await seed(db, 1);
-    expect(await failAlerts(db.pool, enrich, [{ id: ids[0]!, error: 'gave up' }], b)).toEqual(new Set());
+    expect(await failAlerts(db.pool, enrich, [{ id: ids[0]!, error: 'gave up' }], b)).toEqual(
+      new Set(),
+    );
   });
 });

@@ -122,9 +122,11 @@ export async function commitLockedAttempts(
               -- (or, after the grace, the sweeper) takes it. defer, or a retry with a
               -- delay: nobody holds it, and the sweeper hands it out once due.
               claimed_by = CASE WHEN i.to_state = $10 AND i.defer_ms IS NULL THEN $11 END,
+              -- Expired as of the batch's start: the clock time, rounded to the column's
+              -- milliseconds, could still lie ahead of the next statement's now().
               claim_expires_at = CASE
                 WHEN i.to_state <> $10 THEN NULL
-                WHEN i.defer_ms IS NULL THEN e.at
+                WHEN i.defer_ms IS NULL THEN now()
                 ELSE e.at + make_interval(secs => i.defer_ms / 1000) END,
               -- In the working state since the claim; in the next since the work ended.
               state_changed_at = CASE WHEN i.to_state = $10 THEN now() ELSE e.at END,

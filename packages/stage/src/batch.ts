@@ -7,7 +7,6 @@ import {
   inTransaction,
   isAlertId,
   lockAlerts,
-  renewClaims,
   stageForInput,
   STAGES,
   type Actor,
@@ -22,6 +21,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { StageHandler } from './handler.ts';
 import type { StageMetrics } from './metrics.ts';
+import { processClaimed } from './run-handler.ts';
 
 export interface BatchDeps {
   stage: StageName;
@@ -58,7 +58,10 @@ export interface BatchDeps {
  * "equal jitter" (half fixed, half random) so that alerts failing together do not all
  * come back together.
  */
-export function retryDelayMs(attempt: number, deps: Pick<BatchDeps, 'retryBaseMs' | 'retryMaxMs' | 'random'>): number {
+export function retryDelayMs(
+  attempt: number,
+  deps: Pick<BatchDeps, 'retryBaseMs' | 'retryMaxMs' | 'random'>,
+): number {
   const ceiling = Math.min(deps.retryMaxMs, deps.retryBaseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (deps.random ?? Math.random)() * (ceiling / 2));
 }
@@ -77,17 +80,17 @@ function scheduleRetries(
     if (result.kind !== 'retry') return result;
     const attempt = attempts.get(result.id) ?? 1;
     if (attempt >= deps.maxAttempts) {
-      return { kind: 'fail', id: result.id, error: `gave up after ${attempt} attempts: ${result.error}` };
+      return {
+        kind: 'fail',
+        id: result.id,
+        error: `gave up after ${attempt} attempts: ${result.error}`,
+      };
     }
     return { ...result, delayMs: retryDelayMs(attempt, deps) };
   });
 }
 
 const ACK: EntryOutcome = { kind: 'ack' };
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** What a batch's alerts came to, and which of them this replica committed. */
 interface WorkedBatch {
@@ -105,7 +108,10 @@ interface WorkedBatch {
  * first, the entries stay pending for another delivery. With `handler.claimsInCommit`, the
  * claim is a row lock in the commit's transaction (see `workInCommit`).
  */
-export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEntry[]): Promise<EntryOutcome[]> {
+export async function handleBatch(
+  deps: BatchDeps,
+  entries: readonly ConsumedEntry[],
+): Promise<EntryOutcome[]> {
   const states = STAGES[deps.stage];
   const outcomes: EntryOutcome[] = entries.map(() => ACK);
   const byAlert = new Map<string, number[]>();
@@ -114,7 +120,10 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
     // the batch it rides in: dead-letter it on sight.
     if (!isAlertId(entry.message.alertId)) {
       outcomes[index] = { kind: 'dead-letter', reason: `${deps.stage}: malformed alert id` };
-      deps.logger.warn({ stage: deps.stage, entryId: entry.entryId }, 'stream entry with a malformed alert id');
+      deps.logger.warn(
+        { stage: deps.stage, entryId: entry.entryId },
+        'stream entry with a malformed alert id',
+      );
       return;
     }
     byAlert.set(entry.message.alertId, [...(byAlert.get(entry.message.alertId) ?? []), index]);
@@ -144,7 +153,10 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
         outcomes[index] = failed.has(entry.message.alertId) ? { kind: 'dead-letter', reason } : ACK;
       }
       deps.metrics?.alerts.inc({ stage: deps.stage, outcome: 'dead_lettered' });
-      deps.logger.warn({ alertId: entry.message.alertId, stage: deps.stage, deliveries: entry.deliveries }, 'alert given up');
+      deps.logger.warn(
+        { alertId: entry.message.alertId, stage: deps.stage, deliveries: entry.deliveries },
+        'alert given up',
+      );
       byAlert.delete(entry.message.alertId);
     }
   }
@@ -152,7 +164,9 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
   // An alert this replica cannot claim is done here, held by a live replica, or not yet
   // here: its entry is acknowledged, and the sweeper covers the rare alert left behind.
   const ids = [...byAlert.keys()];
-  const worked = deps.handler.claimsInCommit ? await workInCommit(deps, ids) : await claimAndWork(deps, ids);
+  const worked = deps.handler.claimsInCommit
+    ? await workInCommit(deps, ids)
+    : await claimAndWork(deps, ids);
   if (!worked) return outcomes;
   const { results, committed } = worked;
 
@@ -164,11 +178,15 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
     // The first entry of an alert carries the outcome; repeats in the batch are acked.
     const [first] = indexes;
     if (first === undefined || !committed.has(result.id)) continue;
-    const outcome = result.kind === 'done' ? (result.to === 'suppressed' ? 'suppressed' : 'done') : result.kind;
+    const outcome =
+      result.kind === 'done' ? (result.to === 'suppressed' ? 'suppressed' : 'done') : result.kind;
     deps.metrics?.alerts.inc({ stage: deps.stage, outcome });
     if (result.kind === 'defer') {
       // Acknowledged: the due time is in PostgreSQL, and the sweeper hands it out then.
-      deps.logger.info({ alertId: result.id, stage: deps.stage, delayMs: result.delayMs, reason: result.reason }, 'alert deferred');
+      deps.logger.info(
+        { alertId: result.id, stage: deps.stage, delayMs: result.delayMs, reason: result.reason },
+        'alert deferred',
+      );
     } else if (result.kind === 'retry') {
       // Acknowledged: the retry is scheduled in PostgreSQL, not by redelivering the entry.
       deps.logger.warn(
@@ -177,9 +195,15 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
       );
     } else if (result.kind === 'fail') {
       outcomes[first] = { kind: 'dead-letter', reason: `${deps.stage}: ${result.error}` };
-      deps.logger.warn({ alertId: result.id, stage: deps.stage, error: result.error }, 'alert failed');
+      deps.logger.warn(
+        { alertId: result.id, stage: deps.stage, error: result.error },
+        'alert failed',
+      );
     } else {
-      deps.logger.debug({ alertId: result.id, stage: deps.stage, to: result.to ?? states.output }, 'alert moved');
+      deps.logger.debug(
+        { alertId: result.id, stage: deps.stage, to: result.to ?? states.output },
+        'alert moved',
+      );
     }
   }
   return outcomes;
@@ -190,7 +214,10 @@ export async function handleBatch(deps: BatchDeps, entries: readonly ConsumedEnt
  * then commits the results and the handler's writes in one transaction. Undefined when
  * nothing could be claimed.
  */
-async function claimAndWork(deps: BatchDeps, ids: readonly string[]): Promise<WorkedBatch | undefined> {
+async function claimAndWork(
+  deps: BatchDeps,
+  ids: readonly string[],
+): Promise<WorkedBatch | undefined> {
   const states = STAGES[deps.stage];
   const claimed = await claimAlerts(deps.db.pool, states, ids, deps.actor, deps.claimTimeoutMs);
   if (claimed.length === 0) return undefined;
@@ -211,7 +238,10 @@ async function claimAndWork(deps: BatchDeps, ids: readonly string[]): Promise<Wo
  * stay where they were, no attempt is counted, and the entries stay pending. The handler
  * deadline bounds how long the locks are held. Undefined when nothing could be locked.
  */
-async function workInCommit(deps: BatchDeps, ids: readonly string[]): Promise<WorkedBatch | undefined> {
+async function workInCommit(
+  deps: BatchDeps,
+  ids: readonly string[],
+): Promise<WorkedBatch | undefined> {
   const states = STAGES[deps.stage];
   return inTransaction(deps.db.pool, async (client) => {
     const claimed = await lockAlerts(client, states, ids);
@@ -237,13 +267,13 @@ async function attemptClaimed(
   const exhausted = claimed.filter((alert) => alert.attempt > deps.maxAttempts);
   const workable = claimed.filter((alert) => alert.attempt <= deps.maxAttempts);
   return [
-    ...exhausted.map(
-      (alert): AttemptResult => ({
-        kind: 'fail',
-        id: alert.id,
-        error: `gave up after ${alert.attempt - 1} attempts` + (alert.lastError ? `; last error: ${alert.lastError}` : ''),
-      }),
-    ),
+    ...exhausted.map((alert): AttemptResult => ({
+      kind: 'fail',
+      id: alert.id,
+      error:
+        `gave up after ${alert.attempt - 1} attempts` +
+        (alert.lastError ? `; last error: ${alert.lastError}` : ''),
+    })),
     ...(workable.length > 0
       ? scheduleRetries(deps, workable, await processClaimed(deps, workable, renew))
       : []),
@@ -258,89 +288,12 @@ async function persistDone(
   committed: ReadonlySet<string>,
 ): Promise<void> {
   const done = results.filter(
-    (result): result is Extract<AttemptResult, { kind: 'done' }> => result.kind === 'done' && committed.has(result.id),
+    (result): result is Extract<AttemptResult, { kind: 'done' }> =>
+      result.kind === 'done' && committed.has(result.id),
   );
   if (deps.handler.persist && done.length > 0) {
     await deps.handler.persist(client, done);
   }
-}
-
-/** Aborts `target` when `source` aborts (the worker stopping); returns an unsubscribe. */
-function followAbort(source: AbortSignal, target: AbortController): () => void {
-  if (source.aborted) {
-    target.abort(source.reason);
-    return () => {};
-  }
-  const onAbort = () => target.abort(source.reason);
-  source.addEventListener('abort', onAbort, { once: true });
-  return () => source.removeEventListener('abort', onAbort);
-}
-
-/**
- * Keeps the batch's claims alive while the handler works (a third of the claim timeout
- * apart), so a slow batch is not taken over by another replica mid-send. Returns a stop.
- */
-function keepClaims(deps: BatchDeps, ids: readonly string[]): () => void {
-  const timer = setInterval(() => {
-    renewClaims(deps.db.pool, STAGES[deps.stage], ids, deps.actor, deps.claimTimeoutMs).then(
-      (held) => {
-        if (held.size < ids.length) {
-          deps.logger.warn({ stage: deps.stage, lost: ids.length - held.size }, 'claims lost while working');
-        }
-      },
-      (err: unknown) => deps.logger.warn({ err, stage: deps.stage }, 'claim renewal failed'),
-    );
-  }, Math.max(10, Math.floor(deps.claimTimeoutMs / 3)));
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
-class HandlerTimeoutError extends Error {
-  readonly code = 'STAGE_HANDLER_TIMEOUT';
-  constructor(timeoutMs: number) {
-    super(`the stage took longer than ${timeoutMs} ms on this batch`);
-    this.name = 'HandlerTimeoutError';
-  }
-}
-
-/**
- * Runs the handler under its deadline, renewing the batch's claims until then (row locks
- * need no renewal); an alert it threw on, forgot, or did not finish in time is retried,
- * never lost.
- */
-async function processClaimed(
-  deps: BatchDeps,
-  claimed: readonly ClaimedAlert[],
-  renew: boolean,
-): Promise<AttemptResult[]> {
-  let results: AttemptResult[];
-  const stopKeeping = renew ? keepClaims(deps, claimed.map((alert) => alert.id)) : () => {};
-  const abort = new AbortController();
-  const stopFollowing = followAbort(deps.signal, abort);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      const err = new HandlerTimeoutError(deps.handlerTimeoutMs);
-      abort.abort(err);
-      reject(err);
-    }, deps.handlerTimeoutMs);
-  });
-  try {
-    results = await Promise.race([deps.handler.process(claimed, { logger: deps.logger, signal: abort.signal }), deadline]);
-  } catch (err) {
-    deps.logger.error({ err, stage: deps.stage, alerts: claimed.length }, 'stage handler failed on a batch');
-    return claimed.map((alert) => ({ kind: 'retry', id: alert.id, error: errorText(err) }));
-  } finally {
-    clearTimeout(timer);
-    stopKeeping();
-    stopFollowing();
-  }
-  const answered = new Set(results.map((result) => result.id));
-  const claimedIds = new Set(claimed.map((alert) => alert.id));
-  const missing = claimed
-    .filter((alert) => !answered.has(alert.id))
-    .map((alert): AttemptResult => ({ kind: 'retry', id: alert.id, error: 'the stage returned no result' }));
-  return [...results.filter((result) => claimedIds.has(result.id)), ...missing];
 }
 
 /**
@@ -348,12 +301,17 @@ async function processClaimed(
  * publish is logged, not thrown: the alert is committed in its new state, and the next
  * stage's sweeper republishes it after the hand-off grace.
  */
-async function handOn(deps: BatchDeps, results: readonly AttemptResult[], committed: ReadonlySet<string>): Promise<void> {
+async function handOn(
+  deps: BatchDeps,
+  results: readonly AttemptResult[],
+  committed: ReadonlySet<string>,
+): Promise<void> {
   const output = STAGES[deps.stage].output;
   const next = stageForInput(output);
   if (!next) return;
   const moving = results.filter(
-    (result) => result.kind === 'done' && (result.to ?? output) === output && committed.has(result.id),
+    (result) =>
+      result.kind === 'done' && (result.to ?? output) === output && committed.has(result.id),
   );
   if (moving.length === 0) return;
   try {
@@ -363,6 +321,9 @@ async function handOn(deps: BatchDeps, results: readonly AttemptResult[], commit
       moving.map((result) => ({ alertId: result.id, attempt: 0 })),
     );
   } catch (err) {
-    deps.logger.warn({ err, stage: deps.stage, next, alerts: moving.length }, 'hand-off publish failed, sweeper will republish');
+    deps.logger.warn(
+      { err, stage: deps.stage, next, alerts: moving.length },
+      'hand-off publish failed, sweeper will republish',
+    );
   }
 }

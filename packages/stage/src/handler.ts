@@ -20,7 +20,10 @@ export interface StageHandler {
    * Writes that must commit together with the results (a stage's own tables), called in
    * the commit's transaction with only the `done` results this replica still held.
    */
-  persist?(client: pg.PoolClient, done: readonly Extract<AttemptResult, { kind: 'done' }>[]): Promise<void>;
+  persist?(
+    client: pg.PoolClient,
+    done: readonly Extract<AttemptResult, { kind: 'done' }>[],
+  ): Promise<void>;
   /**
    * Works each batch inside one transaction: its alerts are row-locked instead of claimed,
    * and their results, history and `persist` commit together, so each alert row is written

@@ -37,7 +37,12 @@ const settings: StageSettings = {
 
 type RedisFixture = { redis: Redis; namespace: string; url: string };
 
-function worker(db: Database, redis: RedisFixture, handler: StageHandler, replica = 'w1'): StageWorker {
+function worker(
+  db: Database,
+  redis: RedisFixture,
+  handler: StageHandler,
+  replica = 'w1',
+): StageWorker {
   return new StageWorker({
     stage: 'enrich',
     db,
@@ -74,12 +79,16 @@ async function histories(db: Database): Promise<Map<string, string[]>> {
        FROM alert_transitions ORDER BY id`,
   );
   const byAlert = new Map<string, string[]>();
-  for (const row of rows) byAlert.set(row.alert_id, [...(byAlert.get(row.alert_id) ?? []), row.step]);
+  for (const row of rows)
+    byAlert.set(row.alert_id, [...(byAlert.get(row.alert_id) ?? []), row.step]);
   return byAlert;
 }
 
 async function pendingCount(redis: RedisFixture): Promise<number> {
-  const [pending] = (await redis.redis.xpending(streamKey(redis.namespace, 'enrich'), groupName('enrich'))) as [number];
+  const [pending] = (await redis.redis.xpending(
+    streamKey(redis.namespace, 'enrich'),
+    groupName('enrich'),
+  )) as [number];
   return pending;
 }
 
@@ -99,21 +108,34 @@ describe('a stage working in one transaction', () => {
   }) => {
     const ids = await seed(db, 5);
     const child = spawn(process.execPath, [FIXTURE], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, HERALD_REDIS_NAMESPACE: redis.namespace },
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redis.url,
+        HERALD_REDIS_NAMESPACE: redis.namespace,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     await waitFor('the doomed worker ready', () => out.includes('ready'));
-    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), ids.map((alertId) => ({ alertId, attempt: 0 })));
+    await publish(
+      redis.redis,
+      streamKey(redis.namespace, 'enrich'),
+      ids.map((alertId) => ({ alertId, attempt: 0 })),
+    );
 
     expect(await exited, out).toBe('SIGKILL');
     expect(out).toContain(`working ${ids.join(',')}`);
     // Nothing of the dead batch is left: no state, attempt or history, and every entry pending.
     expect(await states(db)).toEqual({ new: 5 });
-    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM alerts WHERE attempt = 0 AND claimed_by IS NULL');
+    const { rows } = await db.pool.query(
+      'SELECT count(*)::int AS n FROM alerts WHERE attempt = 0 AND claimed_by IS NULL',
+    );
     expect(rows[0].n).toBe(5);
     expect([...(await histories(db)).values()].every((steps) => steps.length === 1)).toBe(true);
     expect(await pendingCount(redis)).toBe(5);
@@ -127,8 +149,13 @@ describe('a stage working in one transaction', () => {
     });
     await survivor.start();
     try {
-      await waitFor('5 enriched alerts', async () => (await states(db)).enriched === 5, { timeoutMs: 15_000 });
-      await waitFor('the dead worker\'s entries acknowledged', async () => (await pendingCount(redis)) === 0);
+      await waitFor('5 enriched alerts', async () => (await states(db)).enriched === 5, {
+        timeoutMs: 15_000,
+      });
+      await waitFor(
+        "the dead worker's entries acknowledged",
+        async () => (await pendingCount(redis)) === 0,
+      );
     } finally {
       await survivor.stop();
     }
@@ -139,7 +166,10 @@ describe('a stage working in one transaction', () => {
     }
   });
 
-  test('a batch whose writes fail rolls back with them, counts no attempt, and commits once on redelivery', async ({ db, redis }) => {
+  test('a batch whose writes fail rolls back with them, counts no attempt, and commits once on redelivery', async ({
+    db,
+    redis,
+  }) => {
     const ids = await seed(db, 4);
     await db.pool.query('CREATE TABLE persisted (alert_id uuid NOT NULL)');
     let processed = 0;
@@ -151,13 +181,21 @@ describe('a stage working in one transaction', () => {
       },
       async persist(client, results) {
         persists += 1;
-        await client.query('INSERT INTO persisted SELECT unnest($1::uuid[])', [results.map((r) => r.id)]);
+        await client.query('INSERT INTO persisted SELECT unnest($1::uuid[])', [
+          results.map((r) => r.id),
+        ]);
         if (persists === 1) throw new Error('disk full');
       },
     });
     await w.start();
-    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), ids.map((alertId) => ({ alertId, attempt: 0 })));
-    await waitFor('4 enriched alerts', async () => (await states(db)).enriched === 4, { timeoutMs: 15_000 });
+    await publish(
+      redis.redis,
+      streamKey(redis.namespace, 'enrich'),
+      ids.map((alertId) => ({ alertId, attempt: 0 })),
+    );
+    await waitFor('4 enriched alerts', async () => (await states(db)).enriched === 4, {
+      timeoutMs: 15_000,
+    });
     await waitFor('every entry acknowledged', async () => (await pendingCount(redis)) === 0);
     await w.stop();
 
@@ -171,7 +209,10 @@ describe('a stage working in one transaction', () => {
     expect(await handedOn(redis)).toEqual([...ids].sort());
   });
 
-  test('an alert that kills every batch it is in ends in error from the input state and is dead-lettered', async ({ db, redis }) => {
+  test('an alert that kills every batch it is in ends in error from the input state and is dead-lettered', async ({
+    db,
+    redis,
+  }) => {
     const [id] = await seed(db, 1);
     let processed = 0;
     const w = worker(db, redis, {
@@ -184,20 +225,38 @@ describe('a stage working in one transaction', () => {
       },
     });
     await w.start();
-    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [{ alertId: id!, attempt: 0 }]);
-    await waitFor('the alert in error', async () => (await states(db)).error === 1, { timeoutMs: 15_000 });
-    await waitFor('its entry dead-lettered', async () => (await redis.redis.xlen(deadLetterKey(redis.namespace, 'enrich'))) === 1);
+    await publish(redis.redis, streamKey(redis.namespace, 'enrich'), [
+      { alertId: id!, attempt: 0 },
+    ]);
+    await waitFor('the alert in error', async () => (await states(db)).error === 1, {
+      timeoutMs: 15_000,
+    });
+    await waitFor(
+      'its entry dead-lettered',
+      async () => (await redis.redis.xlen(deadLetterKey(redis.namespace, 'enrich'))) === 1,
+    );
     await w.stop();
 
     expect(processed).toBe(settings.maxDeliveries);
-    expect((await histories(db)).get(id!)).toEqual(['>new@0', 'new>enriching@1', 'enriching>error@1']);
+    expect((await histories(db)).get(id!)).toEqual([
+      '>new@0',
+      'new>enriching@1',
+      'enriching>error@1',
+    ]);
     const { rows } = await db.pool.query('SELECT error FROM alerts WHERE id = $1', [id]);
     expect(rows[0].error).toBe('enrich gave up after 3 deliveries');
   });
 
-  test('a second replica on the same entry neither waits for nor works what the first holds', async ({ db, redis }) => {
+  test('a second replica on the same entry neither waits for nor works what the first holds', async ({
+    db,
+    redis,
+  }) => {
     const [id] = await seed(db, 1);
-    const entry = (deliveries: number): ConsumedEntry => ({ entryId: '1-0', message: { alertId: id!, attempt: 0 }, deliveries });
+    const entry = (deliveries: number): ConsumedEntry => ({
+      entryId: '1-0',
+      message: { alertId: id!, attempt: 0 },
+      deliveries,
+    });
     const deps = (replica: string, handler: StageHandler): BatchDeps => ({
       stage: 'enrich',
       db,
@@ -224,7 +283,9 @@ describe('a stage working in one transaction', () => {
         }),
         // Committed, and not yet handed on, when the hook runs.
         afterCommit: async () => {
-          seenAtCommit.push((await db.pool.query('SELECT state FROM alerts WHERE id = $1', [id])).rows[0].state);
+          seenAtCommit.push(
+            (await db.pool.query('SELECT state FROM alerts WHERE id = $1', [id])).rows[0].state,
+          );
           seenAtCommit.push(await redis.redis.xlen(streamKey(redis.namespace, 'analyze')));
         },
       },
