@@ -2,7 +2,8 @@
 // tables grow: `count` finished alerts (state `sent`, nine history rows, one delivered
 // message each), dated two days back so the run's figures never include them. Bodies are
 // a real corpus alert; enrichment, analysis and the rendered message are filler of the
-// size the stages write, since only the tables' and indexes' sizes matter here.
+// size the stages write, since only the tables' and indexes' sizes matter here. Ids are
+// time-ordered like those Herald gives (UUIDv7), older than any the run will give.
 import { loadCorpus } from './alerts.mjs';
 
 const STEPS = [
@@ -28,7 +29,11 @@ export async function prefill(client, count, say, chunk = 50_000) {
       `WITH a AS (
          INSERT INTO alerts (id, identity_key, source_id, manager, rule_id, rule_level, agent_id, agent_name,
                              body, state, state_changed_at, received_at, enrichment, analysis)
-         SELECT gen_random_uuid(), 'prefill:' || g, g::text, 'prefill', '5712', 10,
+         -- Time-ordered ids (UUIDv7: milliseconds, version 7, random), as Herald's own.
+         SELECT encode(set_byte(overlay(uuid_send(gen_random_uuid())
+                  placing substring(int8send((extract(epoch FROM now() - interval '2 days') * 1000)::bigint + g) FROM 3)
+                  FROM 1 FOR 6), 6, 112 + (g % 16)::int), 'hex')::uuid,
+                'prefill:' || g, g::text, 'prefill', '5712', 10,
                 lpad((g % 500)::text, 3, '0'), 'prefill-host', $1::jsonb, 'sent',
                 now() - interval '2 days', now() - interval '2 days', $2::jsonb, $3::jsonb
            FROM generate_series($5::bigint, $6::bigint) g
