@@ -38,8 +38,9 @@ export interface BatchDeps {
   retryBaseMs: number;
   retryMaxMs: number;
   /**
-   * Longest a handler may work on one batch. Its claims are renewed until then; past it,
-   * its signal is aborted and its alerts retried, so a hung handler cannot hold them.
+   * Longest a handler may work on one batch. Its claims are renewed (or its row locks held)
+   * until then; past it, its signal is aborted and its alerts retried, so a hung handler
+   * cannot hold them.
    */
   handlerTimeoutMs: number;
   /** Source of retry jitter in [0, 1); injectable for tests. */
@@ -130,7 +131,8 @@ export async function handleBatch(
   });
 
   // Too many deliveries: the alert keeps failing here. Move it to error (only if it is in
-  // this stage's working state) and dead-letter the entry, so it stops holding a slot.
+  // this stage's working state, or, working in one transaction, still in its input state)
+  // and dead-letter the entry, so it stops holding a slot.
   const overdue = entries.filter(
     (entry) => entry.deliveries > deps.maxDeliveries && byAlert.has(entry.message.alertId),
   );
@@ -280,7 +282,7 @@ async function attemptClaimed(
   ];
 }
 
-/** Hands the handler's `persist` the `done` results this replica committed, in the commit's transaction. */
+/** Hands `persist` the `done` results this replica committed, in the commit's transaction. */
 async function persistDone(
   deps: BatchDeps,
   client: pg.PoolClient,
