@@ -1,6 +1,6 @@
 // What the formatter claims in the bench: corpus-derived alerts (bench/lib/alerts.mjs)
 // enriched and analysed by the real enricher and analyzer code, routed to one email
-// receiver (the out-of-the-box configuration), and the real format handler for it.
+// receiver (the out-of-the-box configuration) or to several, and the real format handler.
 import { join } from 'node:path';
 import { repoRoot } from '../../scripts/toolchain.mjs';
 import { createAlertSource } from '../lib/alerts.mjs';
@@ -13,15 +13,33 @@ const { createFormatHandler } = await app('apps/formatter/src/handler.ts');
 const { receiversFromConfig } = await app('apps/formatter/src/receivers.ts');
 const { newId } = await app('packages/db/src/index.ts');
 
-/** `count` alerts as the formatter claims them: body, enrichment and analysis stored. */
-export function claimedAlerts(count) {
+// Destinations are never called: the formatter only renders for them.
+const RECEIVERS = [
+  { name: 'ops-email', email: { from: 'herald@localhost', to: ['soc@localhost'] } },
+  { name: 'soc-chat', slack: { webhook_url: 'http://127.0.0.1:9/slack' } },
+  { name: 'siem-hook', webhook: { url: 'http://127.0.0.1:9/hook', secret: 'x'.repeat(16) } },
+];
+
+/** The first `count` receivers of: email, Slack, webhook. */
+export function receiverConfigs(count = 1) {
+  return RECEIVERS.slice(0, count);
+}
+
+/**
+ * `count` alerts as the formatter claims them (body, enrichment and analysis stored),
+ * each routed to every receiver of `receivers`.
+ */
+export function claimedAlerts(count, receivers = receiverConfigs()) {
   const source = createAlertSource(`fp${Date.now()}`);
   const claimed = [];
   for (let seq = 0; seq < count; seq += 1) {
     const checked = validateAlert(JSON.parse(source.render(seq)));
     if (!checked.ok) throw new Error(`alert ${seq} is invalid`);
     const enrichment = enrichFromAlert(checked.alert);
-    const analysis = { ...analyzeAlert(checked.alert, enrichment), receivers: ['ops-email'] };
+    const analysis = {
+      ...analyzeAlert(checked.alert, enrichment),
+      receivers: receivers.map((r) => r.name),
+    };
     claimed.push({
       id: newId(),
       claimedFrom: 'analyzed',
@@ -36,13 +54,10 @@ export function claimedAlerts(count) {
   return claimed;
 }
 
-/** The format handler with the one email receiver the alerts are routed to. */
-export function createEmailFormatHandler() {
-  const receivers = receiversFromConfig(
-    [{ name: 'ops-email', email: { from: 'herald@localhost', to: ['soc@localhost'] } }],
-    { mailFrom: 'herald@localhost' },
-  );
-  return createFormatHandler({ receivers, publicUrl: 'https://herald.example.com' });
+/** The format handler for `receivers`. */
+export function createFormatHandlerFor(receivers = receiverConfigs()) {
+  const directory = receiversFromConfig(receivers, { mailFrom: 'herald@localhost' });
+  return createFormatHandler({ receivers: directory, publicUrl: 'https://herald.example.com' });
 }
 
 /** `items` in slices of `size`. */

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { freePort, startPostgres } from '../../scripts/local-services.mjs';
 import { ensureServerBinaries, repoRoot } from '../../scripts/toolchain.mjs';
 import { loadPg } from '../lib/deps.mjs';
-import { batchesOf, claimedAlerts, createEmailFormatHandler } from './format-input.mjs';
+import { batchesOf, claimedAlerts, createFormatHandlerFor } from './format-input.mjs';
 
 const { values: args } = parseArgs({
   options: { alerts: { type: 'string', default: '10000' }, only: { type: 'string' } },
@@ -80,7 +80,7 @@ try {
     );
   }
 
-  const handler = createEmailFormatHandler();
+  const handler = createFormatHandlerFor();
   const batches = batchesOf(claimed, BATCH);
 
   // Formatting: twice, the first pass warming the JIT; the second is reported.

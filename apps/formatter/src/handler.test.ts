@@ -113,6 +113,31 @@ describe('format handler', () => {
     expect(rows.map((row) => row.alert_id)).toEqual(refs.map((ref) => ref.id).sort());
   });
 
+  test('the receivers of one alert, rendered from one view, get what each would get alone', async () => {
+    const handler = createFormatHandler({ receivers, publicUrl: 'https://herald.example.com' });
+    const claimed = (receiversNamed: string[]) => ({
+      id: '00000000-0000-4000-8000-000000000001',
+      claimedFrom: 'analyzed' as const,
+      attempt: 1,
+      retries: 0,
+      lastError: null,
+      body: loadCorpus()[0]!.alert,
+      enrichment,
+      analysis: analysis(receiversNamed),
+    });
+    const deliveriesOf = async (receiversNamed: string[]) => {
+      const [result] = await handler.process([claimed(receiversNamed)], context());
+      return (result as unknown as { deliveries: unknown[] }).deliveries;
+    };
+
+    const alone = [
+      ...(await deliveriesOf(['default'])),
+      ...(await deliveriesOf(['chat'])),
+      ...(await deliveriesOf(['pager'])),
+    ];
+    expect(await deliveriesOf(['default', 'chat', 'pager'])).toEqual(alone);
+  });
+
   test('an alert routed to a receiver nobody configured fails, naming it', async () => {
     const handler = createFormatHandler({ receivers });
     const [result] = await handler.process(

@@ -3,6 +3,7 @@ import type { AttemptResult, ClaimedAlert } from '@herald/db';
 import type { StageHandler } from '@herald/stage';
 import { validateAlert } from '@herald/wazuh';
 import type pg from 'pg';
+import { buildMessageView, type MessageInput, type MessageView } from './message/view.ts';
 import { insertPendingDeliveries } from './pending-deliveries.ts';
 import type { ReceiverDirectory } from './receivers.ts';
 import { renderMessage } from './render.ts';
@@ -44,6 +45,16 @@ function formatAlert(claimed: ClaimedAlert, options: FormatHandlerOptions): Atte
     };
   }
 
+  const input: MessageInput = {
+    alertId: claimed.id,
+    alert: alert.alert,
+    enrichment: enrichment.data,
+    analysis: analysis.data,
+    publicUrl: options.publicUrl,
+  };
+  // Every receiver shows the same facts: built once per alert, by the first receiver, so
+  // that a bad public URL fails naming it as before.
+  let view: MessageView | undefined;
   const deliveries: PendingDelivery[] = [];
   for (const name of analysis.data.receivers) {
     const receiver = options.receivers.get(name);
@@ -51,13 +62,8 @@ function formatAlert(claimed: ClaimedAlert, options: FormatHandlerOptions): Atte
       return { kind: 'fail', id: claimed.id, error: `no receiver named '${name}' is configured` };
     }
     try {
-      const rendered = renderMessage(receiver, {
-        alertId: claimed.id,
-        alert: alert.alert,
-        enrichment: enrichment.data,
-        analysis: analysis.data,
-        publicUrl: options.publicUrl,
-      });
+      view ??= buildMessageView(input);
+      const rendered = renderMessage(receiver, input, view);
       deliveries.push({ receiver: name, channel: receiver.channel, rendered });
     } catch (err) {
       if (!isPermanent(err)) {

@@ -57,10 +57,16 @@ function checkAddress(name: string, value: string): void {
  * and text.liquid). A subject template replaces the built subject, kept to one line and
  * capped whatever it writes.
  *
+ * `view` is `input`'s, built by the caller when it renders the alert for several receivers.
+ *
  * @throws RangeError when `from`, `to` or `publicUrl` (configuration) are unusable.
  * @throws TemplateError when a receiver's template fails to render.
  */
-export function renderEmail(input: EmailInput, templates?: TemplateSet): RenderedEmail {
+export function renderEmail(
+  input: EmailInput,
+  templates?: TemplateSet,
+  view: MessageView = buildMessageView(input),
+): RenderedEmail {
   checkAddress('from', input.from);
   if (input.to.length === 0) {
     throw new RangeError('to must name at least one address, got []');
@@ -68,7 +74,6 @@ export function renderEmail(input: EmailInput, templates?: TemplateSet): Rendere
   input.to.forEach((address, index) => checkAddress(`to[${index}]`, address));
 
   const set = templates ?? defaultTemplates();
-  const view = buildMessageView(input);
   const templated = renderPart(set, 'subject', view);
   const subject =
     templated === undefined

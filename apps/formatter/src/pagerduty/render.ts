@@ -76,9 +76,14 @@ function details(view: MessageView): Record<string, unknown> {
  * (the sender adds it). Herald never sends `resolve`: a Wazuh alert reports that something
  * happened, and nothing later reports that it stopped, so Herald cannot know an incident
  * is over; people resolve it in PagerDuty.
+ *
+ * `view` is `input`'s, built by the caller when it renders the alert for several receivers.
  */
-export function renderPagerDuty(input: MessageInput, templates: TemplateSet): RenderedPagerDuty {
-  const view = buildMessageView(input);
+export function renderPagerDuty(
+  input: MessageInput,
+  templates: TemplateSet,
+  view: MessageView = buildMessageView(input),
+): RenderedPagerDuty {
   const fallback = `[${view.priorityLabel}] ${view.title} (rule ${view.rule.id}, level ${view.rule.level})`;
   const summaryText = oneLine(renderPart(templates, 'summary', view) ?? fallback) || fallback;
   const summary =

@@ -133,9 +133,14 @@ function factFields(view: MessageView): Record<string, unknown>[] {
  * for chat.postMessage (the sender adds `channel` there). Alert text reaches Slack only as
  * escaped, verbatim mrkdwn, plain_text or rich_text text elements, so it can neither mention
  * nor link; link unfurling is off so no preview is fetched for a URL an alert carries.
+ *
+ * `view` is `input`'s, built by the caller when it renders the alert for several receivers.
  */
-export function renderSlack(input: MessageInput, templates: TemplateSet): RenderedSlack {
-  const view = buildMessageView(input);
+export function renderSlack(
+  input: MessageInput,
+  templates: TemplateSet,
+  view: MessageView = buildMessageView(input),
+): RenderedSlack {
   const title =
     shortLine(renderPart(templates, 'title', view) ?? view.title, TITLE_MAX_CHARS) ||
     view.rule.description;

@@ -144,9 +144,14 @@ function fitted(view: MessageView, text: CardText): RenderedTeams['payload'] {
  * Renders one alert as a Teams message carrying one Adaptive Card, in the envelope a
  * Workflows (Power Automate) webhook takes. Alert text appears only Markdown-escaped or in
  * TextRuns (never read as Markdown), so it cannot link, mention (`<at>`) or format.
+ *
+ * `view` is `input`'s, built by the caller when it renders the alert for several receivers.
  */
-export function renderTeams(input: MessageInput, templates: TemplateSet): RenderedTeams {
-  const view = buildMessageView(input);
+export function renderTeams(
+  input: MessageInput,
+  templates: TemplateSet,
+  view: MessageView = buildMessageView(input),
+): RenderedTeams {
   // One line, and no longer than the view's own title may be (the escapes not counted).
   const title =
     shortLine(renderPart(templates, 'title', view) ?? escapeMarkdown(view.title), 400) ||

@@ -2,7 +2,7 @@ import type { RenderedWebhook } from '@herald/contracts';
 import { parseWazuhTimestamp } from '@herald/wazuh';
 import { cutText } from '../message/limits.ts';
 import { bodyText, oneLine, shortLine } from '../message/sanitize.ts';
-import { buildMessageView, type MessageInput } from '../message/view.ts';
+import { buildMessageView, type MessageInput, type MessageView } from '../message/view.ts';
 import { renderPart, type TemplateSet } from '../templates/set.ts';
 
 /** The document's version: a change that could break a consumer gets a new one. */
@@ -31,10 +31,15 @@ function defined<T extends Record<string, unknown>>(value: T): T {
  * templated title and text for people. Built as an object and serialized, never by a
  * string template; every string is cleaned (no NUL, lone surrogate or control character)
  * and capped, and `truncated` names each field that was cut.
+ *
+ * `view` is `input`'s, built by the caller when it renders the alert for several receivers.
  */
-export function renderWebhook(input: MessageInput, templates: TemplateSet): RenderedWebhook {
+export function renderWebhook(
+  input: MessageInput,
+  templates: TemplateSet,
+  view: MessageView = buildMessageView(input),
+): RenderedWebhook {
   const { alert, analysis, enrichment } = input;
-  const view = buildMessageView(input);
   const title =
     shortLine(renderPart(templates, 'title', view) ?? view.title, LIMITS.line) ||
     view.rule.description;
