@@ -19,28 +19,35 @@ console.log('state statistics:', stats.rows[0], counts.rows[0]);
 const ids = (
   await client.query('SELECT id FROM alerts ORDER BY received_at DESC LIMIT 100')
 ).rows.map((r) => r.id);
-const candidates = `SELECT id, state FROM alerts
-   WHERE id = ANY($1::uuid[]) AND (state = $2 OR (state = $3 AND claim_expires_at < now()))
-   FOR UPDATE SKIP LOCKED`;
-for (const backlog of [0, 10_000]) {
-  await client.query('BEGIN');
-  // A backlog of other alerts waiting in `new`, as during the bench's preload run.
-  if (backlog > 0) {
-    await client.query(
-      `UPDATE alerts SET state = 'new' WHERE id IN (SELECT id FROM alerts ORDER BY received_at DESC LIMIT $1)`,
-      [backlog],
-    );
-  } else {
-    await client.query(`UPDATE alerts SET state = 'new' WHERE id = ANY($1::uuid[])`, [ids]);
-  }
-  const { rows } = await client.query(
-    `EXPLAIN (ANALYZE, BUFFERS) ${candidates}`
+// As the claim was: PostgreSQL may serve `state = $2` from the state index, and with
+// statistics taken while nothing waited it expects one row there. As it is: the state
+// test is one CASE, which no index serves, so the ids lead.
+const forms = {
+  'state test the index can serve': `(state = $2 OR (state = $3 AND claim_expires_at < now()))`,
+  'state test in a CASE': `CASE WHEN state = $2 THEN true WHEN state = $3 THEN claim_expires_at < now() ELSE false END`,
+};
+for (const [form, test] of Object.entries(forms)) {
+  const candidates = `SELECT id, state FROM alerts WHERE id = ANY($1::uuid[]) AND ${test} FOR UPDATE SKIP LOCKED`;
+  for (const backlog of [0, 10_000]) {
+    await client.query('BEGIN');
+    // A backlog of other alerts waiting in `new`, as during the bench's preload run.
+    if (backlog > 0) {
+      await client.query(
+        `UPDATE alerts SET state = 'new' WHERE id IN (SELECT id FROM alerts ORDER BY received_at DESC LIMIT $1)`,
+        [backlog],
+      );
+    } else {
+      await client.query(`UPDATE alerts SET state = 'new' WHERE id = ANY($1::uuid[])`, [ids]);
+    }
+    const sql = candidates
       .replace('$1::uuid[]', `'{${ids.join(',')}}'::uuid[]`)
-      .replace('$2', `'new'`)
-      .replace('$3', `'enriching'`),
-  );
-  console.log(`\n-- ${backlog || 100} alerts in new:`);
-  for (const row of rows) console.log(row['QUERY PLAN']);
-  await client.query('ROLLBACK');
+      .replaceAll('$2', `'new'`)
+      .replaceAll('$3', `'enriching'`);
+    const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`);
+    const plan = rows.map((row) => row['QUERY PLAN']).filter((line) => !line.includes('Filter: ((id = ANY') && !line.includes("Index Cond: (id = ANY"));
+    console.log(`\n-- ${form}, ${backlog || 100} alerts in new:`);
+    for (const line of plan) console.log(line);
+    await client.query('ROLLBACK');
+  }
 }
 await db.close();

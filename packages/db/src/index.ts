@@ -21,7 +21,7 @@ export {
   type AttemptResult,
   type ClaimedAlert,
 } from './transitions.ts';
-export { commitLockedAttempts, failUnworkedAlerts, lockAlerts } from './locked-transitions.ts';
+export { commitLockedAttempts, lockAlerts } from './locked-transitions.ts';
 export * from './retry.ts';
 export {
   activeSilences,

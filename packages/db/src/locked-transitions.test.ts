@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { describe, expect } from 'vitest';
 import { insertAlerts } from './alerts.ts';
 import type { Database } from './client.ts';
-import { commitLockedAttempts, failUnworkedAlerts, lockAlerts } from './locked-transitions.ts';
+import { commitLockedAttempts, lockAlerts } from './locked-transitions.ts';
 import { STAGES, type StageStates } from './states.ts';
 import { test } from './testing.ts';
 import {
@@ -376,96 +376,4 @@ describe('one transaction writes what claim and commit write', () => {
       expect(outcome['in-commit']).toEqual(outcome.claims);
     });
   }
-});
-
-describe('failUnworkedAlerts', () => {
-  test('takes an alert from the input state to error, through the working state in its history', async ({
-    db,
-  }) => {
-    const ids = await seed(db, 1);
-    const moved = await failUnworkedAlerts(
-      db.pool,
-      enrich,
-      [{ id: ids[0]!, error: 'enrich gave up after 5 deliveries' }],
-      b,
-    );
-    expect(moved).toEqual(new Set(ids));
-    expect(await row(db.pool, ids[0]!)).toMatchObject({
-      state: 'error',
-      attempt: 1,
-      error: 'enrich gave up after 5 deliveries',
-      unclaimed: true,
-    });
-    expect((await history(db.pool, ids[0]!)).slice(1)).toEqual([
-      {
-        from_state: 'new',
-        to_state: 'enriching',
-        replica: 'b',
-        attempt: 1,
-        error: null,
-        reason: null,
-      },
-      {
-        from_state: 'enriching',
-        to_state: 'error',
-        replica: 'b',
-        attempt: 1,
-        error: 'enrich gave up after 5 deliveries',
-        reason: null,
-      },
-    ]);
-  });
-
-  test('takes an unheld working alert with its last error, and leaves held, live and other alerts', async ({
-    db,
-  }) => {
-    const [retried, held, live, elsewhere] = await seed(db, 4);
-    await attempt(db, 'in-commit', enrich, retried!, () => ({
-      kind: 'retry',
-      id: retried!,
-      error: 'api 503',
-    }));
-    await claimAlerts(db.pool, enrich, [live!], b, 60_000);
-    await db.pool.query(`UPDATE alerts SET state = 'enriched' WHERE id = $1`, [elsewhere]);
-    const holder = await openTransaction(db.pool);
-    try {
-      await lockAlerts(holder.client, enrich, [held!]);
-      const moved = await failUnworkedAlerts(
-        db.pool,
-        enrich,
-        [retried!, held!, live!, elsewhere!].map((id) => ({
-          id,
-          error: 'gave up after 5 deliveries',
-        })),
-        b,
-      );
-      expect(moved).toEqual(new Set([retried]));
-    } finally {
-      await holder.end();
-    }
-    expect(await row(db.pool, retried!)).toMatchObject({
-      state: 'error',
-      attempt: 1,
-      error: 'gave up after 5 deliveries; last error: api 503',
-    });
-    expect((await history(db.pool, retried!)).at(-1)).toMatchObject({
-      from_state: 'enriching',
-      to_state: 'error',
-      attempt: 1,
-    });
-    expect([
-      (await row(db.pool, held!)).state,
-      (await row(db.pool, live!)).state,
-      (await row(db.pool, elsewhere!)).state,
-    ]).toEqual(['new', 'enriching', 'enriched']);
-  });
-
-  test('failAlerts, for claiming stages, still leaves an alert in the input state', async ({
-    db,
-  }) => {
-    const ids = await seed(db, 1);
-    expect(await failAlerts(db.pool, enrich, [{ id: ids[0]!, error: 'gave up' }], b)).toEqual(
-      new Set(),
-    );
-  });
 });

@@ -50,7 +50,8 @@ export async function lockAlerts(
               CASE WHEN $6 THEN analysis END AS analysis
          FROM alerts
         WHERE id = ANY($1::uuid[])
-          AND (state = $2 OR (state = $3 AND claim_expires_at < now()))
+          -- A CASE, so the alerts are found by id: see claimAlerts in transitions.ts.
+          AND CASE WHEN state = $2 THEN true WHEN state = $3 THEN claim_expires_at < now() ELSE false END
           FOR NO KEY UPDATE SKIP LOCKED`,
     values: [
       ids,
@@ -183,63 +184,4 @@ export async function commitLockedAttempts(
     ],
   });
   return new Set(moved.map((row) => row.id));
-}
-
-/**
- * `failAlerts` for a stage that works in one transaction: gives up on alerts whose stream
- * entry was delivered too often. Such an alert is usually still in the stage's INPUT state,
- * since every batch that died on it rolled back; it is moved to `error` from there too
- * (history `input -> working`, attempt 1, then `working -> error`), as from the working
- * state when no live claim holds it. An alert another transaction holds right now is being
- * worked on and is skipped. Returns the ids moved.
- */
-export async function failUnworkedAlerts(
-  client: pg.Pool | pg.PoolClient,
-  stage: StageStates,
-  failures: readonly { id: string; error: string }[],
-  actor: Actor,
-): Promise<Set<string>> {
-  if (failures.length === 0) return new Set();
-  assertTransition(stage.input, stage.working);
-  assertTransition(stage.working, 'error');
-  const { rows } = await client.query<{ id: string }>(
-    `WITH input AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[]) AS t(id, error)
-     ),
-     current AS (
-       SELECT a.id, a.state AS from_state FROM alerts a JOIN input i ON i.id = a.id
-        WHERE a.state = $3
-           OR (a.state = $4 AND (a.claimed_by IS NULL OR a.claim_expires_at < now()))
-        FOR NO KEY UPDATE OF a SKIP LOCKED
-     ),
-     moved AS (
-       UPDATE alerts a
-          SET state = 'error', claimed_by = NULL, claim_expires_at = NULL,
-              state_changed_at = now(), error = i.error || COALESCE('; last error: ' || a.error, ''),
-              attempt = CASE WHEN c.from_state = $3 THEN 1 ELSE a.attempt END
-         FROM input i, current c
-        WHERE a.id = i.id AND c.id = a.id
-       RETURNING a.id, c.from_state, i.error, a.attempt
-     ),
-     history AS (
-       INSERT INTO alert_transitions (alert_id, from_state, to_state, service, replica, attempt, error)
-       SELECT alert_id, from_state, to_state, $5, $6, attempt, error FROM (
-         SELECT id AS alert_id, from_state, $4::text AS to_state, attempt, NULL::text AS error, 1 AS step
-           FROM moved WHERE from_state = $3
-         UNION ALL
-         SELECT id, $4::text, 'error', attempt, error, 2 FROM moved
-       ) h
-       ORDER BY step
-     )
-     SELECT id FROM moved`,
-    [
-      failures.map((f) => f.id),
-      failures.map((f) => f.error),
-      stage.input,
-      stage.working,
-      actor.service,
-      actor.replica,
-    ],
-  );
-  return new Set(rows.map((row) => row.id));
 }

@@ -52,7 +52,12 @@ export async function claimAlerts(
     text: `WITH candidates AS (
        SELECT id, state AS from_state FROM alerts
         WHERE id = ANY($1::uuid[])
-          AND (state = $2 OR (state = $3 AND claim_expires_at < now()))
+          -- The state test is a CASE so that no index can serve it, and the alerts are
+          -- found by id. As (state = $2 OR ...) PostgreSQL could read the state index, and
+          -- with statistics taken while nothing waited it expects one row in the input
+          -- state: with a backlog of 10,000 on a million stored alerts it then filtered
+          -- 10,000 rows per claim (4.5 ms, against 0.2 by id; experiments/claim-at-scale.mjs).
+          AND CASE WHEN state = $2 THEN true WHEN state = $3 THEN claim_expires_at < now() ELSE false END
         FOR UPDATE SKIP LOCKED
      ),
      claimed AS (

@@ -3,7 +3,6 @@ import {
   commitAttempts,
   commitLockedAttempts,
   failAlerts,
-  failUnworkedAlerts,
   inTransaction,
   isAlertId,
   lockAlerts,
@@ -131,16 +130,12 @@ export async function handleBatch(
   });
 
   // Too many deliveries: the alert keeps failing here. Move it to error (only if it is in
-  // this stage's working state, or, working in one transaction, still in its input state)
-  // and dead-letter the entry, so it stops holding a slot.
+  // this stage's working state) and dead-letter the entry, so it stops holding a slot.
   const overdue = entries.filter(
     (entry) => entry.deliveries > deps.maxDeliveries && byAlert.has(entry.message.alertId),
   );
   if (overdue.length > 0) {
-    // Working in one transaction, a batch that died rolled back: its alerts are still in
-    // the input state, and are given up on from there.
-    const giveUp = deps.handler.claimsInCommit ? failUnworkedAlerts : failAlerts;
-    const failed = await giveUp(
+    const failed = await failAlerts(
       deps.db.pool,
       states,
       overdue.map((entry) => ({
@@ -166,7 +161,7 @@ export async function handleBatch(
   // An alert this replica cannot claim is done here, held by a live replica, or not yet
   // here: its entry is acknowledged, and the sweeper covers the rare alert left behind.
   const ids = [...byAlert.keys()];
-  const worked = deps.handler.claimsInCommit
+  const worked = workInOneTransaction(deps, entries)
     ? await workInCommit(deps, ids)
     : await claimAndWork(deps, ids);
   if (!worked) return outcomes;
@@ -209,6 +204,18 @@ export async function handleBatch(
     }
   }
   return outcomes;
+}
+
+/**
+ * Whether the batch is worked in one transaction: only when the handler allows it and every
+ * entry comes for the first time. A batch that died in that mode rolled back and left no
+ * trace in PostgreSQL, so a redelivered entry cannot tell a batch that kept killing its
+ * worker from one that never reached the database (an outage). Redeliveries are claimed
+ * first, as in the claim mode, so each attempt is counted and the usual limits end an alert
+ * that keeps failing, while an outage costs no attempt.
+ */
+function workInOneTransaction(deps: BatchDeps, entries: readonly ConsumedEntry[]): boolean {
+  return deps.handler.claimsInCommit === true && entries.every((entry) => entry.deliveries <= 1);
 }
 
 /**

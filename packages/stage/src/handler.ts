@@ -33,6 +33,7 @@ export interface StageHandler {
    * Wazuh API, LLM, SMTP or webhook): the formatter, the analyzer without a language model,
    * the enricher without the Wazuh API. `handlerTimeoutMs` still bounds how long the locks
    * are held. `process` must not lock the batch's alert rows from another connection.
+   * Entries delivered more than once are claimed first all the same (see batch.ts).
    */
   claimsInCommit?: boolean;
   /** Releases what the handler holds (connections, breakers' timers). */
