@@ -66,6 +66,9 @@ await runStageService({
       ...(llm && { llm }),
     });
     // The handler is closed when the worker stops: the flusher stops with it.
-    return { ...handler, close: () => flusher.stop() };
+    // A language model is an outside call that may take seconds: only without one is each
+    // batch worked in one transaction (grouping and silences use other connections and
+    // never lock alert rows).
+    return { ...handler, claimsInCommit: llm === undefined, close: () => flusher.stop() };
   },
 });

@@ -31,7 +31,8 @@ await runStageService({
     }
     if (!env.WAZUH_API_URL || !env.WAZUH_API_USER || !env.WAZUH_API_PASSWORD) {
       logger.info('WAZUH_API_URL not set: agent details come from the alerts alone');
-      return createEnrichHandler({ logger, inventory });
+      // Without the Wazuh API nothing outside Herald is called: one transaction per batch.
+      return { ...createEnrichHandler({ logger, inventory }), claimsInCommit: true };
     }
     // The URL may carry user:password@; logs and metric names get only where it points.
     const apiUrl = new URL(env.WAZUH_API_URL);

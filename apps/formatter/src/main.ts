@@ -18,6 +18,10 @@ await runStageService({
       ? await loadConfig(env.HERALD_CONFIG, { env: process.env })
       : configFromEnv(process.env);
     const receivers = receiversFromConfig(config.receivers, { mailFrom: env.HERALD_MAIL_FROM });
-    return createFormatHandler({ receivers, publicUrl: env.HERALD_PUBLIC_URL });
+    // Rendering calls nothing outside PostgreSQL: each batch is worked in one transaction.
+    return {
+      ...createFormatHandler({ receivers, publicUrl: env.HERALD_PUBLIC_URL }),
+      claimsInCommit: true,
+    };
   },
 });
