@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SERVICE_NODE_OPTIONS } from '../scripts/service-node-options.mjs';
 import { ensureToolchain, repoRoot } from '../scripts/toolchain.mjs';
 
 const USAGE = `usage: node bench/run.mjs [options]
@@ -27,7 +28,8 @@ alerts on 1 and on 2 replicas per stage.
   --max-alerts N         bound on alerts posted per run (default 2000000)
   --drain-timeout S      how long to wait for the pipeline to empty (default 60, 600 with --preload)
   --profile a,b          run these services with node --cpu-prof and summarise
-  --node-flags="..."     extra Node flags for every service (--node-flags=--max-old-space-size=128)
+  --node-flags="..."     Node flags for every service instead of the ones they ship with
+                         (scripts/service-node-options.mjs); --node-flags= for none
   --sql "...; ..."       statements run on Herald's database after the migrations, before
                          each run: a schema or server setting to try (ALTER TABLE, ALTER
                          SYSTEM followed by SELECT pg_reload_conf())
@@ -138,7 +140,10 @@ function spec(
     prefill,
     only,
     preload,
-    nodeFlags: args['node-flags'] ? args['node-flags'].split(/\s+/).filter(Boolean) : [],
+    nodeFlags:
+      args['node-flags'] === undefined
+        ? SERVICE_NODE_OPTIONS
+        : args['node-flags'].split(/\s+/).filter(Boolean),
     grouping: Boolean(args.grouping),
     receiver: args.receiver ?? 'mailbox',
     sql: args.sql

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { ensureServerBinaries, ensureToolchain, repoRoot } from './toolchain.mjs';
 import { postgresDataDir, startPostgres, startRedis } from './local-services.mjs';
 import { pidFiles, stopLeftovers } from './pid-files.mjs';
+import { SERVICE_NODE_OPTIONS } from './service-node-options.mjs';
 
 // Ports of the local stores: away from the system-wide defaults (5432, 6379), so a
 // machine's own servers are never touched.
@@ -195,7 +196,7 @@ try {
     const env = { ...serviceEnv, ...(service.opsPort ? { OPS_PORT: String(process.env[`HERALD_${service.name.toUpperCase()}_OPS_PORT`] ?? service.opsPort) } : {}) };
     // Detached: Ctrl-C reaches only this script, which stops the services in order (and
     // once: a service takes a second signal as "exit now, unfinished").
-    const child = spawn(toolchain.node, [serviceScript(service.name)], {
+    const child = spawn(toolchain.node, [...SERVICE_NODE_OPTIONS, serviceScript(service.name)], {
       cwd: repoRoot,
       env,
       stdio: ['ignore', log, log],

@@ -79,7 +79,7 @@ export function referenceTable(refs) {
 function describe(spec) {
   const load = spec.mode === 'rate' ? `${spec.rate}/s` : 'max';
   if (spec.sql?.length) return `${spec.name} (${spec.sql.join('; ')})`;
-  const extra = `${spec.receiver === 'webhook' ? ', webhook' : ''}${spec.nodeFlags?.length ? `, ${spec.nodeFlags.join(' ')}` : ''}`;
+  const extra = `${spec.receiver === 'webhook' ? ', webhook' : ''}, ${spec.nodeFlags?.length ? spec.nodeFlags.join(' ') : 'no Node flags'}`;
   if (spec.preload) return `${spec.name} (stages alone, ${spec.replicas}r${extra})`;
   return `${spec.name} (${load}, ${spec.batch}/POST, c${spec.concurrency}, ${spec.replicas}r${extra})`;
 }

@@ -5,6 +5,7 @@ import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '@herald/testkit';
+import { SERVICE_NODE_OPTIONS } from '../../scripts/service-node-options.mjs';
 import { DOCKERFILE_COMMANDS } from './src/image-build.ts';
 import { DOCKERFILE, DOCKERIGNORE } from './src/files.ts';
 
@@ -90,6 +91,8 @@ describe('deploy/Dockerfile', () => {
       expect((JSON.parse(entrypoint) as string[])[0], name).toBe('node');
     }
     expect(stage('app')).toContain('ENTRYPOINT ["node", "src/main.ts"]');
+    // The heap sizes npm start, the bench and the fault suite run the services with.
+    expect(stage('app')).toContain(`ENV NODE_OPTIONS="${SERVICE_NODE_OPTIONS.join(' ')}"`);
     expect(stage('app')).toContain('WORKDIR /app/apps/${APP}');
     expect(stage('migrate')).toContain('ENTRYPOINT ["node", "src/cli.ts"]');
     expect(stage('migrate')).toContain('CMD ["migrate"]');

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/local-services.mjs';
+import { SERVICE_NODE_OPTIONS } from '../../scripts/service-node-options.mjs';
 import { REPO_ROOT, waitFor } from './helpers.ts';
 
 export const SERVICE_NAMES = ['ingest-api', 'enricher', 'analyzer', 'formatter', 'sender'] as const;
@@ -81,7 +82,8 @@ export async function startServices(options: {
       HERALD_GROUP_BY: '...',
       ...options.env,
     };
-    const child = spawn(process.execPath, [`${REPO_ROOT}apps/${name}/src/main.ts`], {
+    // The heap limits the services ship with, so a kill under load is what production sees.
+    const child = spawn(process.execPath, [...SERVICE_NODE_OPTIONS, `${REPO_ROOT}apps/${name}/src/main.ts`], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
