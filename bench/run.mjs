@@ -40,9 +40,10 @@ alerts on 1 and on 2 replicas per stage.
   --grouping             keep Herald's default grouping: the bench's alerts repeat rules
                          on agents, so most fold into digests and far fewer messages go out
                          (by default every alert is its own group, HERALD_GROUP_BY=...)
-  --receiver R           mailbox (default: the sender writes .eml files, fsync per file) or
-                         webhook (every alert to a null HTTP receiver, its own process,
-                         as a signed webhook: delivery as to Slack, Teams or PagerDuty)
+  --receiver R           webhook (default: every alert to a null HTTP receiver in its own
+                         process, as a signed webhook: delivery as to Slack, Teams or
+                         PagerDuty) or mailbox (the sender's out-of-the-box receiver: an
+                         .eml file per message, fsync per file)
   --no-references        skip the reference measurements
   --ref-seconds S        seconds per reference measurement (default 10)
   --wazuh-alerts N       alerts for the process-per-alert model (default 300)
@@ -145,7 +146,7 @@ function spec(
         ? SERVICE_NODE_OPTIONS
         : args['node-flags'].split(/\s+/).filter(Boolean),
     grouping: Boolean(args.grouping),
-    receiver: args.receiver ?? 'mailbox',
+    receiver: args.receiver ?? 'webhook',
     sql: args.sql
       ? args.sql
           .split(';')

@@ -188,6 +188,7 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
       stages[p.label] = await scrapeStage(p.opsUrl);
     const memory = {};
     for (const p of services.processes) memory[p.label] = await scrapeMemory(p.opsUrl);
+    const receiverRequests = receiver ? await receiver.received() : undefined;
 
     result = {
       spec,
@@ -207,6 +208,7 @@ export async function runHerald({ stores, toolchain, workDir, say }, spec) {
       dbActivity,
       stages,
       memory,
+      receiverRequests,
       lagSeries,
       memorySeries,
       cpuSeries: sampler.series,

@@ -79,7 +79,7 @@ export function referenceTable(refs) {
 function describe(spec) {
   const load = spec.mode === 'rate' ? `${spec.rate}/s` : 'max';
   if (spec.sql?.length) return `${spec.name} (${spec.sql.join('; ')})`;
-  const extra = `${spec.receiver === 'webhook' ? ', webhook' : ''}, ${spec.nodeFlags?.length ? spec.nodeFlags.join(' ') : 'no Node flags'}`;
+  const extra = `, ${spec.receiver ?? 'mailbox'}, ${spec.nodeFlags?.length ? spec.nodeFlags.join(' ') : 'no Node flags'}`;
   if (spec.preload) return `${spec.name} (stages alone, ${spec.replicas}r${extra})`;
   return `${spec.name} (${load}, ${spec.batch}/POST, c${spec.concurrency}, ${spec.replicas}r${extra})`;
 }
@@ -119,6 +119,10 @@ export function runsTable(runs, refs) {
   );
   add('drained (nothing pending)', (r) => (r.drained ? 'yes' : 'no'));
   add('sent / accepted', (r) => `${fmt(r.journey.moves.sent ?? 0)} / ${fmt(r.load.accepted)}`);
+  // What the receiver itself counted: a check on `sent`, from the far end.
+  add('requests at the null receiver', (r) =>
+    r.receiverRequests === undefined ? '-' : fmt(r.receiverRequests),
+  );
   add('POST-to-sent p50 ms', (r) => fmt(r.journey.latencyMs.at(-1).p50));
   add('POST-to-sent p95 ms', (r) => fmt(r.journey.latencyMs.at(-1).p95));
   add('POST-to-sent p99 ms', (r) => fmt(r.journey.latencyMs.at(-1).p99));

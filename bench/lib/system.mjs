@@ -246,6 +246,11 @@ export async function startNullReceiver({ toolchain, runDir, grouping }) {
   return {
     env: { HERALD_CONFIG: configFile },
     pid: child.pid,
+    /** Requests the receiver has answered: one per message delivered. */
+    async received() {
+      const response = await fetch(`http://127.0.0.1:${port}/count`);
+      return (await response.json()).received;
+    },
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
