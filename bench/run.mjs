@@ -14,9 +14,10 @@ import { ensureToolchain, repoRoot } from '../scripts/toolchain.mjs';
 
 const USAGE = `usage: node bench/run.mjs [options]
 
-With no mode, runs the suite: references, 60 s max batched, 60 s max single-alert POSTs,
-500 alerts/s for 60 s, then the stages alone draining a preloaded backlog of 20,000
-alerts on 1 and on 2 replicas per stage.
+With no mode, runs the suite: references, ingest alone for 20 s (batched, then one alert
+per POST), the whole system for 60 s as fast as accepted (batched, then single-alert POSTs)
+and at 500 alerts/s, then the stages alone draining a preloaded backlog of 20,000 alerts
+on 1 and on 2 replicas per stage.
 
   --max                  post as fast as accepted (closed loop)
   --rate N               post N alerts/s (open loop)
@@ -33,7 +34,8 @@ alerts on 1 and on 2 replicas per stage.
   --sql "...; ..."       statements run on Herald's database after the migrations, before
                          each run: a schema or server setting to try (ALTER TABLE, ALTER
                          SYSTEM followed by SELECT pg_reload_conf())
-  --prefill N            store N finished alerts before the run (tables of a long-lived install)
+  --prefill N            store N finished alerts before the run (tables of a long-lived
+                         install); with --preload, the same run on empty tables comes first
   --ingest-only          start ingest-api alone (its own ceiling, without the stages)
   --preload N            store N alerts with the stages stopped, then measure the stages
                          alone draining them (pipeline capacity without ingest or load)
@@ -179,7 +181,15 @@ function plannedRuns() {
         spec(`${name}-2r`, { ...base, replicas: 2 }),
       ];
     }
-    return [spec(name, { ...base, replicas: number('replicas', 1) })];
+    const replicas = number('replicas', 1);
+    if (base.prefill) {
+      // The same run on empty tables first, so the report can say whether it stayed flat.
+      return [
+        spec(name, { ...base, prefill: undefined, replicas }),
+        spec(`${name}-prefill-${base.prefill}`, { ...base, replicas }),
+      ];
+    }
+    return [spec(name, { ...base, replicas })];
   }
   if (args.max || args.rate) {
     const mode = args.rate ? 'rate' : 'max';
@@ -207,8 +217,13 @@ function plannedRuns() {
     return [spec(name, { ...base, replicas: number('replicas', 1) })];
   }
   const long = args.quick ? 15 : number('duration', 60);
+  const short = args.quick ? 10 : 20;
   const backlog = args.quick ? 3_000 : 20_000;
+  const ingestOnly = { mode: 'max', durationS: short, only: ['ingest-api'], profile };
   return [
+    // Ingest's own ceiling, without the stages competing for the two cores.
+    spec('ingest-batched', { ...ingestOnly, batch: 100 }),
+    spec('ingest-single', { ...ingestOnly, batch: 1 }),
     spec('max-batched', { mode: 'max', durationS: long, batch: 100, profile }),
     spec('max-single', { mode: 'max', durationS: long, batch: 1, profile }),
     spec('rate-500', { mode: 'rate', rate: 500, durationS: long, batch: 1, profile }),
