@@ -16,7 +16,7 @@ export interface AlertRoutesOptions {
   redis: Redis;
   /** The enrich stream's key. */
   stream: string;
-  /** Refuses posts while the enrich stage lags too far behind. */
+  /** Refuses posts while the pipeline's stages together lag too far behind. */
   backpressure: { gate: BackpressureGate; retryAfterSeconds: number };
   actor: Actor;
   apiKeys: readonly string[];
@@ -99,7 +99,7 @@ export async function alertRoutes(
       .header('retry-after', String(options.backpressure.retryAfterSeconds))
       .send({
         error:
-          `the pipeline is behind: ${verdict.lag} alerts wait for the enrich stage ` +
+          `the pipeline is behind: ${verdict.lag} alerts wait in its stages ` +
           `(limit ${verdict.maxLag}); nothing was stored, retry later`,
         lag: verdict.lag,
       });

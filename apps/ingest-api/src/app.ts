@@ -9,9 +9,9 @@ import Fastify, {
 import type { Redis } from 'ioredis';
 import type { Database } from '@herald/db';
 import { registerOpsRoutes, type Logger, type Registry } from '@herald/runtime';
-import { groupName, streamKey } from '@herald/streams';
+import { streamKey } from '@herald/streams';
 import { alertRoutes } from './alert-routes.ts';
-import { createBackpressureGate } from './backpressure.ts';
+import { createBackpressureGate, pipelineQueues } from './backpressure.ts';
 import { CONTENT_TYPE_FORMATS, type RawBatch } from './batch.ts';
 import { toErrorResponse } from './http-errors.ts';
 import { deadLetterRoutes } from './dead-letter-routes.ts';
@@ -36,8 +36,8 @@ export interface IngestLimits {
 
 /** When POST /v1/alerts is refused because the pipeline is behind. */
 export interface BackpressureLimits {
-  /** Enrich group lag (entries) above which posts get 503; 0 never refuses. */
-  maxEnrichLag: number;
+  /** Summed lag (entries) of every stage's group above which posts get 503; 0 never refuses. */
+  maxPipelineLag: number;
   /** How long one lag reading is used before the next is taken. */
   checkIntervalMs: number;
   /** Sent as Retry-After with the 503. */
@@ -45,7 +45,7 @@ export interface BackpressureLimits {
 }
 
 export const DEFAULT_BACKPRESSURE: Readonly<BackpressureLimits> = {
-  maxEnrichLag: 100_000,
+  maxPipelineLag: 100_000,
   checkIntervalMs: 1_000, // 1 s
   retryAfterSeconds: 5,
 };
@@ -201,12 +201,11 @@ export function buildApp(deps: IngestAppDeps): FastifyInstance {
   const enrichStream = streamKey(deps.namespace, 'enrich');
   const gate = createBackpressureGate({
     redis: deps.redis,
-    stream: enrichStream,
-    group: groupName('enrich'),
-    maxLag: backpressure.maxEnrichLag,
+    streams: pipelineQueues(deps.namespace),
+    maxLag: backpressure.maxPipelineLag,
     checkIntervalMs: backpressure.checkIntervalMs,
     logger: deps.logger,
-    onLag: (lag) => metrics.enrichLag.set(lag),
+    onLag: (lag) => metrics.pipelineLag.set(lag),
   });
   void app.register(alertRoutes, {
     db: deps.db,

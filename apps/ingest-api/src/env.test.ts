@@ -28,7 +28,7 @@ describe('loadEnv', () => {
       HERALD_BODY_LIMIT_BYTES: 10 * 1024 * 1024,
       HERALD_MAX_ALERTS_PER_REQUEST: 5000,
       HERALD_MAX_RETRIES: 3,
-      HERALD_MAX_ENRICH_LAG: 100_000,
+      HERALD_MAX_PIPELINE_LAG: 100_000,
       HERALD_BACKPRESSURE_CHECK_MS: 1_000,
       HERALD_BACKPRESSURE_RETRY_AFTER_S: 5,
       LOG_LEVEL: 'info',
@@ -56,9 +56,9 @@ describe('loadEnv', () => {
     expect(message).toMatch(/HERALD_MAX_ALERTS_PER_REQUEST: .*\(got "0"\)/);
     expect(message).toContain('HERALD_MAX_RETRIES: must be a whole number >= 0 (got "-1")');
     expect(loadEnv({ ...required, HERALD_MAX_RETRIES: '0' }).HERALD_MAX_RETRIES).toBe(0);
-    expect(loadEnv({ ...required, HERALD_MAX_ENRICH_LAG: '0' }).HERALD_MAX_ENRICH_LAG).toBe(0);
-    expect(configMessage({ ...required, HERALD_MAX_ENRICH_LAG: '-5' })).toContain(
-      'HERALD_MAX_ENRICH_LAG: must be a whole number >= 0 (got "-5")',
+    expect(loadEnv({ ...required, HERALD_MAX_PIPELINE_LAG: '0' }).HERALD_MAX_PIPELINE_LAG).toBe(0);
+    expect(configMessage({ ...required, HERALD_MAX_PIPELINE_LAG: '-5' })).toContain(
+      'HERALD_MAX_PIPELINE_LAG: must be a whole number >= 0 (got "-5")',
     );
     expect(
       configMessage({ DATABASE_URL: required.DATABASE_URL, REDIS_URL: required.REDIS_URL }),

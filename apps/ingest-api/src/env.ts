@@ -52,8 +52,11 @@ export const IngestEnvSchema = z.object({
     .nonnegative({ message: 'must be a whole number >= 0' })
     .default(3),
   // Backpressure
-  /** Enrich group lag (entries) above which posts get 503 with Retry-After; 0: never refuse. */
-  HERALD_MAX_ENRICH_LAG: z.coerce
+  /**
+   * Summed lag (entries) of every stage's consumer group (enrich, analyze, format, send)
+   * above which posts get 503 with Retry-After; 0: never refuse.
+   */
+  HERALD_MAX_PIPELINE_LAG: z.coerce
     .number({ message: 'must be a whole number >= 0' })
     .int({ message: 'must be a whole number >= 0' })
     .nonnegative({ message: 'must be a whole number >= 0' })

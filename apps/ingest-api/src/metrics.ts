@@ -13,10 +13,13 @@ export interface IngestMetrics {
    * picks them up.
    */
   publishFailures: Counter;
-  /** POST /v1/alerts requests refused with 503 because the enrich stage was too far behind. */
+  /** POST /v1/alerts requests refused with 503 because the pipeline was too far behind. */
   backpressureRefusals: Counter;
-  /** The enrich group's lag at the last reading (entries not yet delivered to a worker). */
-  enrichLag: Gauge;
+  /**
+   * The lags of every stage's group, summed, at the last reading (entries not yet delivered
+   * to a worker).
+   */
+  pipelineLag: Gauge;
   /** Alerts per database write: how many concurrent requests' alerts shared one commit. */
   writeGroupAlerts: Histogram;
 }
@@ -51,12 +54,12 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     }),
     backpressureRefusals: new Counter({
       name: 'herald_ingest_backpressure_total',
-      help: 'POST /v1/alerts requests refused (503) because the enrich stage lagged beyond HERALD_MAX_ENRICH_LAG.',
+      help: 'POST /v1/alerts requests refused (503) because the stages together lagged beyond HERALD_MAX_PIPELINE_LAG.',
       registers: [registry],
     }),
-    enrichLag: new Gauge({
-      name: 'herald_ingest_enrich_lag',
-      help: 'Entries of the enrich stream not yet delivered to its consumer group, at the last reading.',
+    pipelineLag: new Gauge({
+      name: 'herald_ingest_pipeline_lag',
+      help: 'Entries of the enrich, analyze, format and send streams not yet delivered to their consumer groups, summed, at the last reading.',
       registers: [registry],
     }),
     writeGroupAlerts: new Histogram({

@@ -10,7 +10,7 @@ export interface RequestNote {
   skipped?: number;
   /** Why a 4xx was answered, as the client was told. */
   reason?: string;
-  /** The enrich lag that made a post be refused (503 under backpressure). */
+  /** The summed pipeline lag that made a post be refused (503 under backpressure). */
   lag?: number;
   /** What made a 5xx, for the log only. */
   err?: unknown;

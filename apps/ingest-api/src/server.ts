@@ -90,7 +90,7 @@ export async function startIngestApi(
       },
       maxRetries: env.HERALD_MAX_RETRIES,
       backpressure: {
-        maxEnrichLag: env.HERALD_MAX_ENRICH_LAG,
+        maxPipelineLag: env.HERALD_MAX_PIPELINE_LAG,
         checkIntervalMs: env.HERALD_BACKPRESSURE_CHECK_MS,
         retryAfterSeconds: env.HERALD_BACKPRESSURE_RETRY_AFTER_S,
       },
