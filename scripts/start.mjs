@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { ensureServerBinaries, ensureToolchain, repoRoot } from './toolchain.mjs';
 import { postgresDataDir, startPostgres, startRedis } from './local-services.mjs';
 import { pidFiles, stopLeftovers } from './pid-files.mjs';
-import { SERVICE_NODE_OPTIONS } from './service-node-options.mjs';
+import { SERVICE_ENV, SERVICE_NODE_OPTIONS } from './service-node-options.mjs';
 
 // Ports of the local stores: away from the system-wide defaults (5432, 6379), so a
 // machine's own servers are never touched.
@@ -190,6 +190,7 @@ try {
     HERALD_HTTP_HOST: httpHost,
     HERALD_HTTP_PORT: String(httpPort),
     HERALD_MAILBOX_DIR: process.env.HERALD_MAILBOX_DIR ?? mailboxDir,
+    ...SERVICE_ENV,
   };
   for (const service of SERVICES) {
     const log = openSync(join(logDir, `${service.name}.log`), 'a');

@@ -6,6 +6,7 @@ import { fork, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startPostgres, startRedis } from '../../scripts/local-services.mjs';
+import { SERVICE_ENV } from '../../scripts/service-node-options.mjs';
 import { ensureServerBinaries, repoRoot } from '../../scripts/toolchain.mjs';
 import { onCleanup } from './cleanup.mjs';
 import { loadPg, loadRedis } from './deps.mjs';
@@ -153,6 +154,7 @@ export async function startServices({
     HERALD_PUBLIC_URL: apiUrl,
     // Every alert its own group unless asked: the figures are per alert delivered.
     ...(grouping ? {} : { HERALD_GROUP_BY: '...' }),
+    ...SERVICE_ENV,
     ...env,
   };
   const plan = [{ name: 'ingest-api', label: 'ingest-api' }];

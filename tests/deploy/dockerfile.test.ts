@@ -5,7 +5,7 @@ import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '@herald/testkit';
-import { SERVICE_NODE_OPTIONS } from '../../scripts/service-node-options.mjs';
+import { SERVICE_ENV, SERVICE_NODE_OPTIONS } from '../../scripts/service-node-options.mjs';
 import { DOCKERFILE_COMMANDS } from './src/image-build.ts';
 import { DOCKERFILE, DOCKERIGNORE } from './src/files.ts';
 
@@ -91,8 +91,13 @@ describe('deploy/Dockerfile', () => {
       expect((JSON.parse(entrypoint) as string[])[0], name).toBe('node');
     }
     expect(stage('app')).toContain('ENTRYPOINT ["node", "src/main.ts"]');
-    // The heap sizes npm start, the bench and the fault suite run the services with.
-    expect(stage('app')).toContain(`ENV NODE_OPTIONS="${SERVICE_NODE_OPTIONS.join(' ')}"`);
+    // The heap sizes and environment npm start, the bench and the fault suite run them with.
+    expect(stage('app')).toEqual(
+      expect.arrayContaining([
+        `ENV NODE_OPTIONS="${SERVICE_NODE_OPTIONS.join(' ')}"`,
+        ...Object.entries(SERVICE_ENV).map(([name, value]) => `ENV ${name}=${value}`),
+      ]),
+    );
     expect(stage('app')).toContain('WORKDIR /app/apps/${APP}');
     expect(stage('migrate')).toContain('ENTRYPOINT ["node", "src/cli.ts"]');
     expect(stage('migrate')).toContain('CMD ["migrate"]');

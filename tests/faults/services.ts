@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/local-services.mjs';
-import { SERVICE_NODE_OPTIONS } from '../../scripts/service-node-options.mjs';
+import { SERVICE_ENV, SERVICE_NODE_OPTIONS } from '../../scripts/service-node-options.mjs';
 import { REPO_ROOT, waitFor } from './helpers.ts';
 
 export const SERVICE_NAMES = ['ingest-api', 'enricher', 'analyzer', 'formatter', 'sender'] as const;
@@ -80,6 +80,7 @@ export async function startServices(options: {
       // to one message; by the default key (rule, agent, source IP) the corpus's repeats
       // would fold into digests. Digests across a restart and a Redis loss: tests/e2e/grouping.
       HERALD_GROUP_BY: '...',
+      ...SERVICE_ENV,
       ...options.env,
     };
     // The heap limits the services ship with, so a kill under load is what production sees.

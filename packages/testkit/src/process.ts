@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NODE_OPTIONS } from '../../../scripts/service-node-options.mjs';
+import { SERVICE_ENV, SERVICE_NODE_OPTIONS } from '../../../scripts/service-node-options.mjs';
 import { testServers } from './env.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -17,14 +17,14 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts `apps/<name>/src/main.ts` with Node 24, the heap limits the services ship with, and
- * the given environment.
+ * Starts `apps/<name>/src/main.ts` with Node 24, the heap limits and environment the services
+ * ship with, and the given environment.
  */
 export function startService(name: string, env: Record<string, string>): ServiceProcess {
   const script = `${REPO_ROOT}apps/${name}/src/main.ts`;
   const child = spawn(testServers().node, [...SERVICE_NODE_OPTIONS, script], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...SERVICE_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
