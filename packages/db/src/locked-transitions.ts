@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Actor } from './alerts.ts';
 import { assertTransition, type AlertState, type StageStates } from './states.ts';
-import type { AttemptResult, ClaimedAlert } from './transitions.ts';
+import { claimedAlert, type AttemptResult, type ClaimedAlert, type ClaimedRow } from './transitions.ts';
 
 // The stages' writes for a batch worked inside one transaction (a stage whose handler
 // calls nothing that can hang outside Herald's stores). The claim is a row lock held until
@@ -30,16 +30,7 @@ export async function lockAlerts(
   ids: readonly string[],
 ): Promise<ClaimedAlert[]> {
   if (ids.length === 0) return [];
-  const { rows } = await client.query<{
-    id: string;
-    from_state: AlertState;
-    attempt: number;
-    retries: number;
-    error: string | null;
-    body: unknown;
-    enrichment: unknown;
-    analysis: unknown;
-  }>({
+  const { rows } = await client.query<ClaimedRow>({
     name: 'herald-lock-alerts',
     // A CASE that is false never reads (or decompresses) the column.
     text: `SELECT id, state AS from_state,
@@ -62,16 +53,7 @@ export async function lockAlerts(
       stage.reads.includes('analysis'),
     ],
   });
-  return rows.map((row) => ({
-    id: row.id,
-    claimedFrom: row.from_state,
-    attempt: row.attempt,
-    retries: row.retries,
-    lastError: row.error,
-    body: row.body,
-    enrichment: row.enrichment,
-    analysis: row.analysis,
-  }));
+  return rows.map(claimedAlert);
 }
 
 /**

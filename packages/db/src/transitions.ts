@@ -24,6 +24,32 @@ export interface ClaimedAlert {
   analysis: unknown;
 }
 
+/** A claimed alert as the claim statements return it. */
+export interface ClaimedRow {
+  id: string;
+  from_state: AlertState;
+  attempt: number;
+  retries: number;
+  error: string | null;
+  body: unknown;
+  enrichment: unknown;
+  analysis: unknown;
+}
+
+/** The ClaimedAlert of a claim statement's row. */
+export function claimedAlert(row: ClaimedRow): ClaimedAlert {
+  return {
+    id: row.id,
+    claimedFrom: row.from_state,
+    attempt: row.attempt,
+    retries: row.retries,
+    lastError: row.error,
+    body: row.body,
+    enrichment: row.enrichment,
+    analysis: row.analysis,
+  };
+}
+
 /**
  * Claims the alerts of `ids` that are in the stage's input state, or in its working state
  * with an expired claim (their worker died), for `claimTimeoutMs`. Alerts in any other
@@ -38,16 +64,7 @@ export async function claimAlerts(
 ): Promise<ClaimedAlert[]> {
   if (ids.length === 0) return [];
   // SKIP LOCKED: an alert another replica is committing right now is not ours to take.
-  const { rows } = await client.query<{
-    id: string;
-    from_state: AlertState;
-    attempt: number;
-    retries: number;
-    error: string | null;
-    body: unknown;
-    enrichment: unknown;
-    analysis: unknown;
-  }>({
+  const { rows } = await client.query<ClaimedRow>({
     name: 'herald-claim-alerts',
     text: `WITH candidates AS (
        SELECT id, state AS from_state FROM alerts
@@ -91,16 +108,7 @@ export async function claimAlerts(
       stage.reads.includes('analysis'),
     ],
   });
-  return rows.map((row) => ({
-    id: row.id,
-    claimedFrom: row.from_state,
-    attempt: row.attempt,
-    retries: row.retries,
-    lastError: row.error,
-    body: row.body,
-    enrichment: row.enrichment,
-    analysis: row.analysis,
-  }));
+  return rows.map(claimedAlert);
 }
 
 /** How a worker's attempt at one claimed alert ended. */
