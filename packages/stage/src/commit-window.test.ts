@@ -9,7 +9,7 @@ import { waitFor } from '@herald/testkit';
 import type { StageSettings } from './settings.ts';
 import { StageWorker } from './worker.ts';
 
-const FIXTURE = fileURLToPath(new URL('./kill-after-commit.fixture.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./kill-worker.fixture.ts', import.meta.url));
 
 const settings: StageSettings = {
   batchSize: 50,
@@ -47,6 +47,7 @@ describe.each(['claims', 'in-commit'])('the window between a commit and the next
         DATABASE_URL: databaseUrl,
         REDIS_URL: url,
         HERALD_REDIS_NAMESPACE: namespace,
+        KILL_AT: 'after-commit',
         CLAIMS_IN_COMMIT: mode === 'in-commit' ? '1' : '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,7 +16,7 @@ import { StageWorker } from './worker.ts';
 // worker.test.ts checks in both modes: a batch that dies leaves no trace, and a second
 // replica neither waits for nor works what the first holds.
 
-const FIXTURE = fileURLToPath(new URL('./kill-mid-batch.fixture.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./kill-worker.fixture.ts', import.meta.url));
 
 const settings: StageSettings = {
   batchSize: 50,
@@ -113,6 +113,8 @@ describe('a stage working in one transaction', () => {
         DATABASE_URL: databaseUrl,
         REDIS_URL: redis.url,
         HERALD_REDIS_NAMESPACE: redis.namespace,
+        KILL_AT: 'handler',
+        CLAIMS_IN_COMMIT: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
