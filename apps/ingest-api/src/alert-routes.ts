@@ -4,6 +4,7 @@ import { getAlertView, type Actor, type Database } from '@herald/db';
 import { AlertWriter } from './alert-writer.ts';
 import { apiKeyHook } from './auth.ts';
 import type { BackpressureGate } from './backpressure.ts';
+import { expectedBodyBytes, type BodyBudget } from './body-budget.ts';
 import { splitBatch, type RawBatch } from './batch.ts';
 import { StoreUnavailableError } from './errors.ts';
 import { ingest, type IngestResult } from './ingest.ts';
@@ -18,6 +19,8 @@ export interface AlertRoutesOptions {
   stream: string;
   /** Refuses posts while the pipeline's stages together lag too far behind. */
   backpressure: { gate: BackpressureGate; retryAfterSeconds: number };
+  /** Refuses posts while the bodies being worked on would take too much memory. */
+  bodies: { budget: BodyBudget; bodyLimitBytes: number };
   actor: Actor;
   apiKeys: readonly string[];
   maxAlertsPerRequest: number;
@@ -105,9 +108,31 @@ export async function alertRoutes(
       });
   };
 
+  // Also before the body is read. The reservation lasts until the response is sent or the
+  // connection closes, whichever comes first.
+  const refuseWhenFull = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { budget, bodyLimitBytes } = options.bodies;
+    const bytes = expectedBodyBytes(request.headers['content-length'], bodyLimitBytes);
+    const release = budget.tryReserve(bytes);
+    if (release) {
+      reply.raw.once('close', release);
+      return;
+    }
+    options.metrics.bodyBudgetRefusals.inc();
+    noteRequest(request, { reason: 'bodies in flight at their limit' });
+    return reply
+      .code(503)
+      .header('retry-after', String(options.backpressure.retryAfterSeconds))
+      .send({
+        error:
+          `ingest is working on ${budget.inFlight} bytes of posts (limit ${budget.maxBytes}); ` +
+          'nothing was stored, retry later',
+      });
+  };
+
   app.post(
     '/v1/alerts',
-    { onRequest: refuseWhenBehind, onResponse: recordRequest },
+    { onRequest: [refuseWhenBehind, refuseWhenFull], onResponse: recordRequest },
     async (request, reply) => {
       const entries = splitBatch(request.body as RawBatch | undefined, options.maxAlertsPerRequest);
       const result = await ingest(entries, target);

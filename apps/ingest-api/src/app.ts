@@ -12,6 +12,7 @@ import { registerOpsRoutes, type Logger, type Registry } from '@herald/runtime';
 import { streamKey } from '@herald/streams';
 import { alertRoutes } from './alert-routes.ts';
 import { createBackpressureGate, pipelineQueues } from './backpressure.ts';
+import { BodyBudget } from './body-budget.ts';
 import { CONTENT_TYPE_FORMATS, type RawBatch } from './batch.ts';
 import { toErrorResponse } from './http-errors.ts';
 import { deadLetterRoutes } from './dead-letter-routes.ts';
@@ -40,12 +41,19 @@ export interface BackpressureLimits {
   maxPipelineLag: number;
   /** How long one lag reading is used before the next is taken. */
   checkIntervalMs: number;
+  /**
+   * Bytes of POST /v1/alerts bodies worked on at once above which posts get 503 (one post
+   * is always taken on its own); 0 never refuses. What bounds ingest's memory under a
+   * capped heap.
+   */
+  maxBodyBytesInFlight: number;
   /** Sent as Retry-After with the 503. */
   retryAfterSeconds: number;
 }
 
 export const DEFAULT_BACKPRESSURE: Readonly<BackpressureLimits> = {
   maxPipelineLag: 100_000,
+  maxBodyBytesInFlight: 10 * 1024 * 1024, // 10 MiB
   checkIntervalMs: 1_000, // 1 s
   retryAfterSeconds: 5,
 };
@@ -212,6 +220,10 @@ export function buildApp(deps: IngestAppDeps): FastifyInstance {
     redis: deps.redis,
     stream: enrichStream,
     backpressure: { gate, retryAfterSeconds: backpressure.retryAfterSeconds },
+    bodies: {
+      budget: new BodyBudget(backpressure.maxBodyBytesInFlight),
+      bodyLimitBytes: limits.bodyLimitBytes,
+    },
     actor,
     apiKeys: deps.apiKeys,
     maxAlertsPerRequest: limits.maxAlertsPerRequest,

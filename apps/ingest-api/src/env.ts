@@ -61,6 +61,16 @@ export const IngestEnvSchema = z.object({
     .int({ message: 'must be a whole number >= 0' })
     .nonnegative({ message: 'must be a whole number >= 0' })
     .default(100_000),
+  /**
+   * Bytes of POST /v1/alerts bodies worked on at once above which posts get 503 with
+   * Retry-After (one post is always taken on its own); 0: never refuse. Raise it only with
+   * the heap (NODE_OPTIONS --max-old-space-size): each body costs several times its size.
+   */
+  HERALD_MAX_BODY_BYTES_IN_FLIGHT: z.coerce
+    .number({ message: 'must be a whole number >= 0' })
+    .int({ message: 'must be a whole number >= 0' })
+    .nonnegative({ message: 'must be a whole number >= 0' })
+    .default(10 * 1024 * 1024), // 10 MiB
   HERALD_BACKPRESSURE_CHECK_MS: MsEnv.default(1_000), // 1 s: the lag is read at most this often
   HERALD_BACKPRESSURE_RETRY_AFTER_S: CountEnv.default(5),
   // Retention: the tables stay bounded. 0 keeps forever.

@@ -15,6 +15,8 @@ export interface IngestMetrics {
   publishFailures: Counter;
   /** POST /v1/alerts requests refused with 503 because the pipeline was too far behind. */
   backpressureRefusals: Counter;
+  /** Posts refused because the bodies in flight were at HERALD_MAX_BODY_BYTES_IN_FLIGHT. */
+  bodyBudgetRefusals: Counter;
   /**
    * The lags of every stage's group, summed, at the last reading (entries not yet delivered
    * to a worker).
@@ -55,6 +57,11 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     backpressureRefusals: new Counter({
       name: 'herald_ingest_backpressure_total',
       help: 'POST /v1/alerts requests refused (503) because the stages together lagged beyond HERALD_MAX_PIPELINE_LAG.',
+      registers: [registry],
+    }),
+    bodyBudgetRefusals: new Counter({
+      name: 'herald_ingest_body_budget_refusals_total',
+      help: 'POST /v1/alerts requests refused (503) because the bodies in flight were at HERALD_MAX_BODY_BYTES_IN_FLIGHT.',
       registers: [registry],
     }),
     pipelineLag: new Gauge({

@@ -91,6 +91,7 @@ export async function startIngestApi(
       maxRetries: env.HERALD_MAX_RETRIES,
       backpressure: {
         maxPipelineLag: env.HERALD_MAX_PIPELINE_LAG,
+        maxBodyBytesInFlight: env.HERALD_MAX_BODY_BYTES_IN_FLIGHT,
         checkIntervalMs: env.HERALD_BACKPRESSURE_CHECK_MS,
         retryAfterSeconds: env.HERALD_BACKPRESSURE_RETRY_AFTER_S,
       },
