@@ -245,7 +245,11 @@ async function claimAndWork(
  * another transaction holds), works them, and writes results, history and the handler's
  * writes before one COMMIT. A throw or a crash anywhere rolls all of it back: the alerts
  * stay where they were, no attempt is counted, and the entries stay pending. The handler
- * deadline bounds how long the locks are held. Undefined when nothing could be locked.
+ * deadline bounds how long the locks are held while the process runs; PostgreSQL itself
+ * ends the session, and with it the locks, when the process stops sending statements (frozen,
+ * paused, cut off by the network): the claim mode's claims expire then, and a lock must not
+ * outlive them by the hours a dead TCP connection can take to notice. Undefined when nothing
+ * could be locked.
  */
 async function workInCommit(
   deps: BatchDeps,
@@ -253,6 +257,10 @@ async function workInCommit(
 ): Promise<WorkedBatch | undefined> {
   const states = STAGES[deps.stage];
   return inTransaction(deps.db.pool, async (client) => {
+    // Past the handler deadline by a claim timeout: a live worker has committed by then.
+    await client.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, [
+      String(deps.handlerTimeoutMs + deps.claimTimeoutMs),
+    ]);
     const claimed = await lockAlerts(client, states, ids);
     if (claimed.length === 0) return undefined;
 

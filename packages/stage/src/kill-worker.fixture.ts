@@ -5,6 +5,8 @@
 //                         its results not committed (in-commit.test.ts);
 //   KILL_AT=after-commit  right after the commit, before the hand-off to the next stream,
 //                         through the worker's test-only fault hook (commit-window.test.ts).
+//   KILL_AT=freeze        inside the handler, stops itself (SIGSTOP) instead: a worker that
+//                         is paused or cut off, holding what it claimed or locked;
 //   CLAIMS_IN_COMMIT=1    works its batches in one transaction.
 import { createDatabase } from '@herald/db';
 import { createSilentLogger } from '@herald/runtime';
@@ -12,7 +14,7 @@ import { connectRedis } from '@herald/streams';
 import { StageWorker } from './worker.ts';
 
 const env = process.env as Record<string, string>;
-const killInHandler = env.KILL_AT === 'handler';
+const killInHandler = env.KILL_AT === 'handler' || env.KILL_AT === 'freeze';
 const db = createDatabase({ url: env.DATABASE_URL! });
 const redis = await connectRedis(env.REDIS_URL!, { waitMs: 5_000 });
 const worker = new StageWorker({
@@ -44,7 +46,7 @@ const worker = new StageWorker({
     async process(alerts) {
       if (killInHandler) {
         process.stdout.write(`working ${alerts.map((alert) => alert.id).join(',')}\n`);
-        process.kill(process.pid, 'SIGKILL');
+        process.kill(process.pid, env.KILL_AT === 'freeze' ? 'SIGSTOP' : 'SIGKILL');
       }
       return alerts.map((alert) => ({ kind: 'done' as const, id: alert.id }));
     },
