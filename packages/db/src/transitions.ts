@@ -168,7 +168,10 @@ export async function commitAttempts(
      -- attempt that made the move.
      before AS (
        SELECT a.id, a.attempt FROM alerts a JOIN input i ON i.id = a.id
-        WHERE a.state = $8 AND a.claimed_by = $9
+        -- A CASE, so the alerts are found by id: see claimAlerts. A backlog in the working
+        -- state (deferred at an open breaker, waiting out a retry's backoff) is what the
+        -- statistics miss, and the state index would read all of it per commit.
+        WHERE CASE WHEN a.state = $8 THEN a.claimed_by = $9 ELSE false END
         FOR UPDATE
      ),
      moved AS (
@@ -237,9 +240,10 @@ export async function failAlerts(
      ),
      current AS (
        SELECT a.id, a.state AS from_state FROM alerts a JOIN input i ON i.id = a.id
-        WHERE a.state = $3
-          -- A live claim means a worker is on it right now: not ours to give up on.
-          AND (a.claimed_by IS NULL OR a.claim_expires_at < now())
+        -- A live claim means a worker is on it right now: not ours to give up on. A CASE,
+        -- so the alerts are found by id (see commitAttempts).
+        WHERE CASE WHEN a.state = $3 THEN a.claimed_by IS NULL OR a.claim_expires_at < now()
+                   ELSE false END
         FOR UPDATE
      ),
      moved AS (
@@ -324,7 +328,9 @@ export async function renewClaims(
   if (ids.length === 0) return new Set();
   const { rows } = await client.query<{ id: string }>(
     `UPDATE alerts SET claim_expires_at = now() + make_interval(secs => $4::double precision / 1000)
-      WHERE id = ANY($1::uuid[]) AND state = $2 AND claimed_by = $3
+      WHERE id = ANY($1::uuid[])
+        -- A CASE, so the alerts are found by id (see commitAttempts).
+        AND CASE WHEN state = $2 THEN claimed_by = $3 ELSE false END
       RETURNING id`,
     [ids, stage.working, actor.replica, claimTimeoutMs],
   );
