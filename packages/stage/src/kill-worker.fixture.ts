@@ -4,9 +4,10 @@
 //   KILL_AT=handler       inside the handler, with the batch's alerts claimed or locked and
 //                         its results not committed (in-commit.test.ts);
 //   KILL_AT=after-commit  right after the commit, before the hand-off to the next stream,
-//                         through the worker's test-only fault hook (commit-window.test.ts).
+//                         through the worker's test-only fault hook (commit-window.test.ts);
 //   KILL_AT=freeze        inside the handler, stops itself (SIGSTOP) instead: a worker that
-//                         is paused or cut off, holding what it claimed or locked;
+//                         is paused or cut off, holding what it claimed or locked
+//                         (in-commit-freeze.test.ts).
 //   CLAIMS_IN_COMMIT=1    works its batches in one transaction.
 import { createDatabase } from '@herald/db';
 import { createSilentLogger } from '@herald/runtime';
