@@ -256,19 +256,23 @@ async function workInCommit(
   ids: readonly string[],
 ): Promise<WorkedBatch | undefined> {
   const states = STAGES[deps.stage];
-  return inTransaction(deps.db.pool, async (client) => {
-    // Past the handler deadline by a claim timeout: a live worker has committed by then.
-    await client.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, [
-      String(deps.handlerTimeoutMs + deps.claimTimeoutMs),
-    ]);
-    const claimed = await lockAlerts(client, states, ids);
-    if (claimed.length === 0) return undefined;
+  // Past the handler deadline by a claim timeout: a live worker has committed by then. Sent
+  // with BEGIN as one simple query, so it costs no round trip of its own.
+  const idleLimitMs = Math.ceil(deps.handlerTimeoutMs + deps.claimTimeoutMs);
+  const begin = `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${idleLimitMs}`;
+  return inTransaction(
+    deps.db.pool,
+    async (client) => {
+      const claimed = await lockAlerts(client, states, ids);
+      if (claimed.length === 0) return undefined;
 
-    const results = await attemptClaimed(deps, claimed, { renew: false });
-    const committed = await commitLockedAttempts(client, states, claimed, results, deps.actor);
-    await persistDone(deps, client, results, committed);
-    return { results, committed };
-  });
+      const results = await attemptClaimed(deps, claimed, { renew: false });
+      const committed = await commitLockedAttempts(client, states, claimed, results, deps.actor);
+      await persistDone(deps, client, results, committed);
+      return { results, committed };
+    },
+    begin,
+  );
 }
 
 /**
