@@ -7,8 +7,9 @@ import type { AlertFieldError } from '@herald/wazuh';
  */
 export const MAX_ALERT_DEPTH = 64;
 
-function pathOf(parent: string, key: string): string {
-  return parent === '' ? key : `${parent}.${key}`;
+/** The field name of `path`, as the rejection names it. */
+function fieldOf(path: readonly (string | number)[]): string {
+  return path.length === 0 ? '(alert)' : path.join('.');
 }
 
 function unstorableText(text: string): string | undefined {
@@ -26,41 +27,48 @@ function unstorableText(text: string): string | undefined {
  * or be silently lost: NUL characters and unpaired surrogates (jsonb refuses both),
  * `__proto__` keys (dropped when the alert is validated), and nesting past
  * MAX_ALERT_DEPTH. Such an alert is rejected on its own instead of failing its batch.
- * Walks iteratively, so the check itself cannot overflow the stack.
+ *
+ * Recursive, and the depth check comes before the descent, so the walk itself never goes
+ * deeper than MAX_ALERT_DEPTH. It holds only the path it is on: a field's name is built
+ * when it is reported. Holding a name and a stack entry for every value waiting to be
+ * visited made one alert of 9 MB (an array of 4.5 million numbers) cost several hundred MB,
+ * and under the services' capped heap it ended the process.
  */
 export function findUnstorable(value: unknown): AlertFieldError | undefined {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  return walk(value, []);
+}
 
-  while (stack.length > 0) {
-    const item = stack.pop()!;
-    const field = item.path === '' ? '(alert)' : item.path;
-    if (typeof item.value === 'string') {
-      const problem = unstorableText(item.value);
-      if (problem) {
-        return { field, message: problem };
-      }
-      continue;
+function walk(value: unknown, path: (string | number)[]): AlertFieldError | undefined {
+  if (typeof value === 'string') {
+    const problem = unstorableText(value);
+    return problem ? { field: fieldOf(path), message: problem } : undefined;
+  }
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+  if (path.length >= MAX_ALERT_DEPTH) {
+    return { field: fieldOf(path), message: `nests deeper than ${MAX_ALERT_DEPTH} levels` };
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      const found = walk(value[i], path);
+      path.pop();
+      if (found) return found;
     }
-    if (typeof item.value !== 'object' || item.value === null) {
-      continue;
+    return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const keyProblem =
+      key === '__proto__' ? 'is a key named __proto__, which is not accepted' : unstorableText(key);
+    if (keyProblem) {
+      return { field: fieldOf([...path, key.replace(/\u0000/g, '\\u0000')]), message: keyProblem };
     }
-    if (item.depth >= MAX_ALERT_DEPTH) {
-      return { field, message: `nests deeper than ${MAX_ALERT_DEPTH} levels` };
-    }
-
-    const entries = Array.isArray(item.value)
-      ? item.value.map((child, i): [string, unknown] => [String(i), child])
-      : Object.entries(item.value);
-    for (const [key, child] of entries) {
-      const keyProblem =
-        key === '__proto__'
-          ? 'is a key named __proto__, which is not accepted'
-          : unstorableText(key);
-      if (keyProblem) {
-        return { field: pathOf(item.path, key.replace(/\u0000/g, '\\u0000')), message: keyProblem };
-      }
-      stack.push({ value: child, path: pathOf(item.path, key), depth: item.depth + 1 });
-    }
+    path.push(key);
+    const found = walk(record[key], path);
+    path.pop();
+    if (found) return found;
   }
   return undefined;
 }
