@@ -3,7 +3,7 @@ import { alertIdentity, alertOrigin, validateAlert, type AlertFieldError } from 
 import type { AlertWriter } from './alert-writer.ts';
 import type { BatchEntry } from './batch.ts';
 import type { Unpublished } from './hand-on.ts';
-import { findUnstorable } from './storable.ts';
+import { findOversized, findUnstorable } from './storable.ts';
 
 /** Where an alert sat in its request: 0-based index, and the 1-based line of NDJSON bodies. */
 export interface BatchPosition {
@@ -45,6 +45,11 @@ function positionOf(entry: BatchEntry): BatchPosition {
 function toNewAlert(
   value: unknown,
 ): { ok: true; alert: NewAlert } | { ok: false; errors: AlertFieldError[] } {
+  // Counted before validation, which copies the alert: a huge one must not get that far.
+  const oversized = findOversized(value);
+  if (oversized) {
+    return { ok: false, errors: [oversized] };
+  }
   const validation = validateAlert(value);
   if (!validation.ok) {
     return validation;

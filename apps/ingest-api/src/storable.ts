@@ -7,6 +7,44 @@ import type { AlertFieldError } from '@herald/wazuh';
  */
 export const MAX_ALERT_DEPTH = 64;
 
+/**
+ * How many values (strings, numbers, booleans, nulls, objects, arrays) one alert may hold.
+ * Wazuh's own alerts hold tens to hundreds. Validation copies objects key by key, so under
+ * the services' capped heap one 10 MB alert of 850,000 keys ended the process; an alert
+ * past this bound is refused before anything copies it.
+ */
+export const MAX_ALERT_VALUES = 100_000;
+
+/**
+ * An error for an alert holding more than MAX_ALERT_VALUES values, found by counting
+ * without copying and stopping at the bound; undefined otherwise. Nesting past
+ * MAX_ALERT_DEPTH is not descended here (findUnstorable reports it).
+ */
+export function findOversized(value: unknown): AlertFieldError | undefined {
+  let left = MAX_ALERT_VALUES;
+  const count = (item: unknown, depth: number): boolean => {
+    left -= 1;
+    if (left < 0) return false;
+    if (typeof item !== 'object' || item === null || depth >= MAX_ALERT_DEPTH) return true;
+    if (Array.isArray(item)) {
+      for (const element of item) if (!count(element, depth + 1)) return false;
+      return true;
+    }
+    for (const key in item) {
+      if (Object.hasOwn(item, key) && !count((item as Record<string, unknown>)[key], depth + 1)) {
+        return false;
+      }
+    }
+    return true;
+  };
+  return count(value, 0)
+    ? undefined
+    : {
+        field: '(alert)',
+        message: `holds more than ${MAX_ALERT_VALUES} values; a Wazuh alert holds hundreds`,
+      };
+}
+
 /** The field name of `path`, as the rejection names it. */
 function fieldOf(path: readonly (string | number)[]): string {
   return path.length === 0 ? '(alert)' : path.join('.');
