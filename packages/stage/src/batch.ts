@@ -256,9 +256,10 @@ async function workInCommit(
   ids: readonly string[],
 ): Promise<WorkedBatch | undefined> {
   const states = STAGES[deps.stage];
-  // Past the handler deadline by a claim timeout: a live worker has committed by then. Sent
-  // with BEGIN as one simple query, so it costs no round trip of its own.
-  const idleLimitMs = Math.ceil(deps.handlerTimeoutMs + deps.claimTimeoutMs);
+  // Past the handler deadline by a claim timeout (at least 5 s, so a loaded machine's slow
+  // commit is not cut off): a live worker has committed by then. Sent with BEGIN as one
+  // simple query, so it costs no round trip of its own.
+  const idleLimitMs = Math.ceil(deps.handlerTimeoutMs + Math.max(deps.claimTimeoutMs, 5_000));
   const begin = `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${idleLimitMs}`;
   return inTransaction(
     deps.db.pool,
