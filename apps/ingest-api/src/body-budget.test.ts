@@ -1,15 +1,11 @@
-import { spawn } from 'node:child_process';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
 import { test } from '@herald/db/testing';
-import { freePort, loadCorpus, testServers, waitFor } from '@herald/testkit';
-import { SERVICE_ENV, SERVICE_NODE_OPTIONS } from '../../../scripts/service-node-options.mjs';
+import { loadCorpus, waitFor } from '@herald/testkit';
 import { BodyBudget, expectedBodyBytes } from './body-budget.ts';
+import { startShippedIngest } from './shipped-process.ts';
 import { authed, countAlerts, TEST_KEYS, testApp } from './testing.ts';
-
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 const alert = {
   timestamp: '2026-12-04T10:00:00.000+0000',
@@ -144,30 +140,9 @@ describe('POST /v1/alerts under the body budget', () => {
     { timeout: 120_000 },
     async ({ db, databaseUrl, redis: { url, namespace } }) => {
       const corpus = loadCorpus().map(({ alert: parsed }) => parsed);
-      const port = await freePort();
-      const child = spawn(testServers().node, [...SERVICE_NODE_OPTIONS, MAIN], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          ...SERVICE_ENV,
-          DATABASE_URL: databaseUrl,
-          REDIS_URL: url,
-          HERALD_REDIS_NAMESPACE: namespace,
-          HERALD_API_KEY: TEST_KEYS[0],
-          HERALD_HTTP_HOST: '127.0.0.1',
-          HERALD_HTTP_PORT: String(port),
-          HERALD_MAX_PIPELINE_LAG: '0',
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+      const ingest = await startShippedIngest({ databaseUrl, redisUrl: url, namespace });
+      const { port } = ingest;
       try {
-        await waitFor(
-          'ingest-api to be ready',
-          async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok,
-          { timeoutMs: 30_000 },
-        );
         // Corpus alerts with padded logs, just under the 10 MiB body limit: a Wazuh manager
         // forwarding a burst.
         let n = 0;
@@ -190,15 +165,15 @@ describe('POST /v1/alerts under the body budget', () => {
         };
         const bodies = [fullBody(), fullBody()];
         const answers = await Promise.all(bodies.map((body) => post(port, body)));
-        expect(stderr).not.toContain('heap out of memory');
-        expect(child.exitCode).toBeNull();
+        expect(ingest.stderr()).not.toContain('heap out of memory');
+        expect(ingest.exitCode()).toBeNull();
         for (const [i, answer] of answers.entries()) {
           if (answer.status === 503) answers[i] = await post(port, bodies[i] as string);
         }
         expect(answers.map((answer) => answer.status)).toEqual([202, 202]);
         expect(await countAlerts(db)).toBe(n);
       } finally {
-        child.kill('SIGKILL');
+        ingest.kill();
       }
     },
   );

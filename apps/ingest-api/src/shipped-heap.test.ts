@@ -1,15 +1,11 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
 import { test } from '@herald/db/testing';
-import { freePort, loadCorpus, testServers, waitFor } from '@herald/testkit';
-import { SERVICE_ENV, SERVICE_NODE_OPTIONS } from '../../../scripts/service-node-options.mjs';
-import { authed, countAlerts, TEST_KEYS } from './testing.ts';
+import { loadCorpus } from '@herald/testkit';
+import { startShippedIngest } from './shipped-process.ts';
+import { authed, countAlerts } from './testing.ts';
 
 // main.ts under the heap the services ship with (scripts/service-node-options.mjs): one
 // alert of many small values must not cost ingest its process.
-
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 /** One corpus alert whose `data` is `data`, and its JSON text. */
 function alertWith(data: unknown, id: string): string {
@@ -22,32 +18,10 @@ describe('ingest under the shipped heap', () => {
     'alerts of millions of small values are refused by count, and the service stays up',
     { timeout: 120_000 },
     async ({ db, databaseUrl, redis: { url, namespace } }) => {
-      const port = await freePort();
-      const child = spawn(testServers().node, [...SERVICE_NODE_OPTIONS, MAIN], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          ...SERVICE_ENV,
-          DATABASE_URL: databaseUrl,
-          REDIS_URL: url,
-          HERALD_REDIS_NAMESPACE: namespace,
-          HERALD_API_KEY: TEST_KEYS[0],
-          HERALD_HTTP_HOST: '127.0.0.1',
-          HERALD_HTTP_PORT: String(port),
-          HERALD_MAX_PIPELINE_LAG: '0',
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+      const ingest = await startShippedIngest({ databaseUrl, redisUrl: url, namespace });
       try {
-        await waitFor(
-          'ingest-api to be ready',
-          async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok,
-          { timeoutMs: 30_000 },
-        );
         const post = (body: string) =>
-          fetch(`http://127.0.0.1:${port}/v1/alerts`, {
+          fetch(`http://127.0.0.1:${ingest.port}/v1/alerts`, {
             method: 'POST',
             headers: authed('application/json'),
             body,
@@ -71,11 +45,11 @@ describe('ingest under the shipped heap', () => {
         expect(
           (await post(alertWith({ list: new Array<number>(90_000).fill(1) }, 'large'))).status,
         ).toBe(202);
-        expect(stderr).not.toContain('heap out of memory');
-        expect(child.exitCode).toBeNull();
+        expect(ingest.stderr()).not.toContain('heap out of memory');
+        expect(ingest.exitCode()).toBeNull();
         expect(await countAlerts(db)).toBe(1);
       } finally {
-        child.kill('SIGKILL');
+        ingest.kill();
       }
     },
   );
