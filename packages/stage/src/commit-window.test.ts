@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
 import { insertAlerts, type ClaimedAlert } from '@herald/db';
 import { test } from '@herald/db/testing';
@@ -8,8 +6,8 @@ import { groupName, publish, streamKey } from '@herald/streams';
 import { waitFor } from '@herald/testkit';
 import type { StageSettings } from './settings.ts';
 import { StageWorker } from './worker.ts';
+import { startKillWorker } from './kill-worker.ts';
 
-const FIXTURE = fileURLToPath(new URL('./kill-worker.fixture.ts', import.meta.url));
 
 const settings: StageSettings = {
   batchSize: 50,
@@ -41,28 +39,18 @@ describe.each(['claims', 'in-commit'])('the window between a commit and the next
 
     // 1. A separate process commits `enriched` and is SIGKILLed by the fault hook before
     //    it publishes to the analyze stream (and before it acknowledges its entry).
-    const child = spawn(process.execPath, [FIXTURE], {
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: url,
-        HERALD_REDIS_NAMESPACE: namespace,
-        KILL_AT: 'after-commit',
-        CLAIMS_IN_COMMIT: mode === 'in-commit' ? '1' : '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const doomed = startKillWorker({
+      databaseUrl,
+      redisUrl: url,
+      namespace,
+      killAt: 'after-commit',
+      claimsInCommit: mode === 'in-commit',
     });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
-    );
-    await waitFor('the doomed worker ready', () => out.includes('ready'));
+    await waitFor('the doomed worker ready', () => doomed.output().includes('ready'));
     await publish(redis, streamKey(namespace, 'enrich'), [{ alertId: id, attempt: 0 }]);
 
-    expect(await exited, out).toBe('SIGKILL');
-    expect(out).toContain(`committed ${id}`);
+    expect(await doomed.exited, doomed.output()).toBe('SIGKILL');
+    expect(doomed.output()).toContain(`committed ${id}`);
     const { rows } = await db.pool.query<{ state: string }>(
       'SELECT state FROM alerts WHERE id = $1',
       [id],

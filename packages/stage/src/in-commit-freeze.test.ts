@@ -1,17 +1,15 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { insertAlerts, type Database } from '@herald/db';
 import { test } from '@herald/db/testing';
 import { publish, streamKey } from '@herald/streams';
 import { waitFor } from '@herald/testkit';
+import { startKillWorker } from './kill-worker.ts';
 
 // A worker that stops sending anything while it holds a batch's row locks (a paused
 // container, a frozen VM, a network cut): PostgreSQL keeps the session, and its locks, until
 // TCP notices, which by default takes hours. The claim mode's claims expire after the claim
 // timeout; the locks must not outlive the handler deadline by more than that.
 
-const FIXTURE = fileURLToPath(new URL('./kill-worker.fixture.ts', import.meta.url));
 // The fixture's handlerTimeoutMs + its claimTimeoutMs, raised to the 5 s floor batch.ts keeps.
 const LOCK_BOUND_MS = 5_000 + Math.max(2_000, 5_000);
 
@@ -41,28 +39,24 @@ test(
       { service: 'ingest-api', replica: 'i' },
     );
     const ids = refs.map((ref) => ref.id);
-    const child = spawn(process.execPath, [FIXTURE], {
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: redis.url,
-        HERALD_REDIS_NAMESPACE: redis.namespace,
-        KILL_AT: 'freeze',
-        CLAIMS_IN_COMMIT: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const doomed = startKillWorker({
+      databaseUrl,
+      redisUrl: redis.url,
+      namespace: redis.namespace,
+      killAt: 'freeze',
+      claimsInCommit: true,
     });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const { child } = doomed;
     try {
-      await waitFor('the worker ready', () => out.includes('ready'), { timeoutMs: 20_000 });
+      await waitFor('the worker ready', () => doomed.output().includes('ready'), {
+        timeoutMs: 20_000,
+      });
       await publish(
         redis.redis,
         streamKey(redis.namespace, 'enrich'),
         ids.map((alertId) => ({ alertId, attempt: 0 })),
       );
-      await waitFor('the worker frozen in its handler', () => out.includes('working'), {
+      await waitFor('the worker frozen in its handler', () => doomed.output().includes('working'), {
         timeoutMs: 20_000,
       });
       const frozenAt = Date.now();

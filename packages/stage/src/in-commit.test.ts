@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
 import { insertAlerts, type AttemptResult, type ClaimedAlert, type Database } from '@herald/db';
 import { test } from '@herald/db/testing';
@@ -11,12 +9,11 @@ import { handleBatch, type BatchDeps } from './batch.ts';
 import type { StageHandler } from './handler.ts';
 import type { StageSettings } from './settings.ts';
 import { StageWorker } from './worker.ts';
+import { startKillWorker } from './kill-worker.ts';
 
 // What working a batch in one transaction (handler.claimsInCommit) guarantees beyond what
 // worker.test.ts checks in both modes: a batch that dies leaves no trace, and a second
 // replica neither waits for nor works what the first holds.
-
-const FIXTURE = fileURLToPath(new URL('./kill-worker.fixture.ts', import.meta.url));
 
 const settings: StageSettings = {
   batchSize: 50,
@@ -107,32 +104,22 @@ describe('a stage working in one transaction', () => {
     redis,
   }) => {
     const ids = await seed(db, 5);
-    const child = spawn(process.execPath, [FIXTURE], {
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: redis.url,
-        HERALD_REDIS_NAMESPACE: redis.namespace,
-        KILL_AT: 'handler',
-        CLAIMS_IN_COMMIT: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const doomed = startKillWorker({
+      databaseUrl,
+      redisUrl: redis.url,
+      namespace: redis.namespace,
+      killAt: 'handler',
+      claimsInCommit: true,
     });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
-    );
-    await waitFor('the doomed worker ready', () => out.includes('ready'));
+    await waitFor('the doomed worker ready', () => doomed.output().includes('ready'));
     await publish(
       redis.redis,
       streamKey(redis.namespace, 'enrich'),
       ids.map((alertId) => ({ alertId, attempt: 0 })),
     );
 
-    expect(await exited, out).toBe('SIGKILL');
-    expect(out).toContain(`working ${ids.join(',')}`);
+    expect(await doomed.exited, doomed.output()).toBe('SIGKILL');
+    expect(doomed.output()).toContain(`working ${ids.join(',')}`);
     // Nothing of the dead batch is left: no state, attempt or history, and every entry pending.
     expect(await states(db)).toEqual({ new: 5 });
     const { rows } = await db.pool.query(
