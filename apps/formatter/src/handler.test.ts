@@ -42,6 +42,18 @@ const analysis = (receiversNamed: string[]) =>
 
 const context = () => ({ logger, signal: new AbortController().signal });
 
+/** The first corpus alert as the formatter claims it, routed to `receiversNamed`. */
+const claimed = (receiversNamed: string[], id: string = crypto.randomUUID()) => ({
+  id,
+  claimedFrom: 'analyzed' as const,
+  attempt: 1,
+  retries: 0,
+  lastError: null,
+  body: loadCorpus()[0]!.alert,
+  enrichment,
+  analysis: analysis(receiversNamed),
+});
+
 describe('format handler', () => {
   test('stores one pending delivery per receiver, rendered for its channel, in the commit that moves the alert', async ({
     db,
@@ -115,18 +127,11 @@ describe('format handler', () => {
 
   test('the receivers of one alert, rendered from one view, get what each would get alone', async () => {
     const handler = createFormatHandler({ receivers, publicUrl: 'https://herald.example.com' });
-    const claimed = (receiversNamed: string[]) => ({
-      id: '00000000-0000-4000-8000-000000000001',
-      claimedFrom: 'analyzed' as const,
-      attempt: 1,
-      retries: 0,
-      lastError: null,
-      body: loadCorpus()[0]!.alert,
-      enrichment,
-      analysis: analysis(receiversNamed),
-    });
     const deliveriesOf = async (receiversNamed: string[]) => {
-      const [result] = await handler.process([claimed(receiversNamed)], context());
+      const [result] = await handler.process(
+        [claimed(receiversNamed, '00000000-0000-4000-8000-000000000001')],
+        context(),
+      );
       return (result as unknown as { deliveries: unknown[] }).deliveries;
     };
 
@@ -140,21 +145,7 @@ describe('format handler', () => {
 
   test('an alert routed to a receiver nobody configured fails, naming it', async () => {
     const handler = createFormatHandler({ receivers });
-    const [result] = await handler.process(
-      [
-        {
-          id: crypto.randomUUID(),
-          claimedFrom: 'analyzed',
-          attempt: 1,
-          retries: 0,
-          lastError: null,
-          body: loadCorpus()[0]!.alert,
-          enrichment,
-          analysis: analysis(['nobody']),
-        },
-      ],
-      context(),
-    );
+    const [result] = await handler.process([claimed(['nobody'])], context());
     expect(result).toMatchObject({
       kind: 'fail',
       error: "no receiver named 'nobody' is configured",
@@ -170,21 +161,7 @@ describe('format handler', () => {
       { mailFrom: 'h@example.com' },
     );
     const handler = createFormatHandler({ receivers: broken });
-    const [result] = await handler.process(
-      [
-        {
-          id: crypto.randomUUID(),
-          claimedFrom: 'analyzed',
-          attempt: 1,
-          retries: 0,
-          lastError: null,
-          body: loadCorpus()[0]!.alert,
-          enrichment,
-          analysis: analysis(['chat']),
-        },
-      ],
-      context(),
-    );
+    const [result] = await handler.process([claimed(['chat'])], context());
     expect(result).toMatchObject({ kind: 'fail' });
     expect((result as { error: string }).error).toContain("receiver 'chat'");
     expect((result as { error: string }).error).toContain(file);
