@@ -3,7 +3,7 @@ import { alertIdentity, alertOrigin, validateAlert, type AlertFieldError } from 
 import type { AlertWriter } from './alert-writer.ts';
 import type { BatchEntry } from './batch.ts';
 import type { Unpublished } from './hand-on.ts';
-import { findOversized, findUnstorable } from './storable.ts';
+import { findUnstorable } from './storable.ts';
 
 /** Where an alert sat in its request: 0-based index, and the 1-based line of NDJSON bodies. */
 export interface BatchPosition {
@@ -45,19 +45,15 @@ function positionOf(entry: BatchEntry): BatchPosition {
 function toNewAlert(
   value: unknown,
 ): { ok: true; alert: NewAlert } | { ok: false; errors: AlertFieldError[] } {
-  // Counted before validation, which copies the alert: a huge one must not get that far.
-  const oversized = findOversized(value);
-  if (oversized) {
-    return { ok: false, errors: [oversized] };
+  // Before validation, which copies the alert (a huge one must not get that far), and on
+  // the value as it came: validation drops __proto__ keys without a word.
+  const unstorable = findUnstorable(value);
+  if (unstorable) {
+    return { ok: false, errors: [unstorable] };
   }
   const validation = validateAlert(value);
   if (!validation.ok) {
     return validation;
-  }
-  // Checked on the value as it came: validation drops __proto__ keys without a word.
-  const unstorable = findUnstorable(value);
-  if (unstorable) {
-    return { ok: false, errors: [unstorable] };
   }
 
   const alert = validation.alert;

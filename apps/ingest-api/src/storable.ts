@@ -11,39 +11,9 @@ export const MAX_ALERT_DEPTH = 64;
  * How many values (strings, numbers, booleans, nulls, objects, arrays) one alert may hold.
  * Wazuh's own alerts hold tens to hundreds. Validation copies objects key by key, so under
  * the services' capped heap one 10 MB alert of 850,000 keys ended the process; an alert
- * past this bound is refused before anything copies it.
+ * past this bound is refused (by findUnstorable, before validation) before anything copies it.
  */
 export const MAX_ALERT_VALUES = 100_000;
-
-/**
- * An error for an alert holding more than MAX_ALERT_VALUES values, found by counting
- * without copying and stopping at the bound; undefined otherwise. Nesting past
- * MAX_ALERT_DEPTH is not descended here (findUnstorable reports it).
- */
-export function findOversized(value: unknown): AlertFieldError | undefined {
-  let left = MAX_ALERT_VALUES;
-  const count = (item: unknown, depth: number): boolean => {
-    left -= 1;
-    if (left < 0) return false;
-    if (typeof item !== 'object' || item === null || depth >= MAX_ALERT_DEPTH) return true;
-    if (Array.isArray(item)) {
-      for (const element of item) if (!count(element, depth + 1)) return false;
-      return true;
-    }
-    for (const key in item) {
-      if (Object.hasOwn(item, key) && !count((item as Record<string, unknown>)[key], depth + 1)) {
-        return false;
-      }
-    }
-    return true;
-  };
-  return count(value, 0)
-    ? undefined
-    : {
-        field: '(alert)',
-        message: `holds more than ${MAX_ALERT_VALUES} values; a Wazuh alert holds hundreds`,
-      };
-}
 
 /** The field name of `path`, as the rejection names it. */
 function fieldOf(path: readonly (string | number)[]): string {
@@ -63,8 +33,10 @@ function unstorableText(text: string): string | undefined {
 /**
  * Finds something in a parsed alert that would make the whole batch's insert fail,
  * or be silently lost: NUL characters and unpaired surrogates (jsonb refuses both),
- * `__proto__` keys (dropped when the alert is validated), and nesting past
- * MAX_ALERT_DEPTH. Such an alert is rejected on its own instead of failing its batch.
+ * `__proto__` keys (dropped when the alert is validated), nesting past MAX_ALERT_DEPTH,
+ * and more than MAX_ALERT_VALUES values, counted as the walk goes and without copying, so
+ * ingest runs it before validation. Such an alert is rejected on its own instead of
+ * failing its batch.
  *
  * Recursive, and the depth check comes before the descent, so the walk itself never goes
  * deeper than MAX_ALERT_DEPTH. It holds only the path it is on: a field's name is built
@@ -73,10 +45,21 @@ function unstorableText(text: string): string | undefined {
  * and under the services' capped heap it ended the process.
  */
 export function findUnstorable(value: unknown): AlertFieldError | undefined {
-  return walk(value, []);
+  return walk(value, [], { left: MAX_ALERT_VALUES });
 }
 
-function walk(value: unknown, path: (string | number)[]): AlertFieldError | undefined {
+const OVERSIZED: AlertFieldError = {
+  field: '(alert)',
+  message: `holds more than ${MAX_ALERT_VALUES} values; a Wazuh alert holds hundreds`,
+};
+
+function walk(
+  value: unknown,
+  path: (string | number)[],
+  budget: { left: number },
+): AlertFieldError | undefined {
+  budget.left -= 1;
+  if (budget.left < 0) return OVERSIZED;
   if (typeof value === 'string') {
     const problem = unstorableText(value);
     return problem ? { field: fieldOf(path), message: problem } : undefined;
@@ -90,7 +73,7 @@ function walk(value: unknown, path: (string | number)[]): AlertFieldError | unde
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       path.push(i);
-      const found = walk(value[i], path);
+      const found = walk(value[i], path, budget);
       path.pop();
       if (found) return found;
     }
@@ -104,7 +87,7 @@ function walk(value: unknown, path: (string | number)[]): AlertFieldError | unde
       return { field: fieldOf([...path, key.replace(/\u0000/g, '\\u0000')]), message: keyProblem };
     }
     path.push(key);
-    const found = walk(record[key], path);
+    const found = walk(record[key], path, budget);
     path.pop();
     if (found) return found;
   }
