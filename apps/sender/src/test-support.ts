@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { CircuitBreaker } from '@herald/breaker';
 import { insertAlerts, type ClaimedAlert, type Database } from '@herald/db';
-import { createLogger, type Logger } from '@herald/runtime';
+import { createLogger, createSilentLogger, type Logger } from '@herald/runtime';
 import { createDestinations } from './destinations.ts';
 import type { CallGuard } from './handler.ts';
 import type { EmailTransport } from './transports/types.ts';
@@ -123,3 +123,17 @@ export function captureLogs(): CapturedLogs {
     },
   };
 }
+
+/** The handler's context in tests: a silent logger, a signal nobody aborts. */
+export const handlerContext = {
+  logger: createSilentLogger(),
+  signal: new AbortController().signal,
+};
+
+/** Handler options for the receipt tests: 4 lanes, and receipt retries in milliseconds. */
+export const FAST_RECEIPTS = {
+  concurrency: 4,
+  destinationRetryMs: 1_000,
+  receiptRetryDelayMs: 1,
+  receiptWriteBudgetMs: 50,
+};
